@@ -1,0 +1,44 @@
+import { defineConfig } from '@playwright/test';
+
+/** note: Debian's Chromium; Playwright's own browser downloads are not used (`npx playwright install` is never run). */
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/**
+ * End-to-end tests: the console in a real browser against a real headless server (each test starts its own,
+ * see e2e/fixtures.ts), and the desktop app through Playwright's Electron driver when its binary exists.
+ */
+export default defineConfig({
+  testDir: 'e2e',
+  globalSetup: './e2e/global-setup.ts',
+  fullyParallel: true,
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 1 : 0,
+  reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
+  timeout: 30_000,
+  // note: the console polls health every 3 s; a state change must show within two polls plus a request timeout.
+  expect: { timeout: 12_000 },
+  use: {
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      testIgnore: /electron\.spec\.ts$/,
+      use: {
+        browserName: 'chromium',
+        launchOptions: {
+          executablePath: chromium,
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--no-first-run',
+          ],
+        },
+      },
+    },
+    { name: 'electron', testMatch: /electron\.spec\.ts$/ },
+  ],
+});

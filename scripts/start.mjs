@@ -1,0 +1,42 @@
+// `npm start`: build if needed, make sure the Electron binary and a better-sqlite3 built for it exist, then
+// open the desktop app. Extra arguments (`npm start -- …`) go to Electron.
+import { spawn } from 'node:child_process';
+import { ensureBuilt, root } from './ensure-build.mjs';
+import { ensureElectron, ensureNativeSqlite } from './electron-native.mjs';
+
+ensureBuilt();
+
+const electron = ensureElectron();
+if (!electron) {
+  console.error(
+    '\nElectron could not be downloaded (no internet?). The server still runs headless: npm run serve\n',
+  );
+  process.exit(1);
+}
+
+const nativeBinding = ensureNativeSqlite(electron);
+if (!nativeBinding) {
+  console.error(
+    '\nThe desktop app needs better-sqlite3 built for Electron. The server still runs headless: npm run serve\n',
+  );
+  process.exit(1);
+}
+
+const args = ['.', ...process.argv.slice(2)];
+// Chromium refuses to run as root with its sandbox on; root only happens in containers and CI.
+if (process.getuid?.() === 0 && !args.includes('--no-sandbox')) args.push('--no-sandbox');
+
+const env = { ...process.env, SWITCHBOARD_NATIVE_BINDING: nativeBinding };
+delete env.ELECTRON_RUN_AS_NODE;
+const child = spawn(electron, args, { cwd: root, stdio: 'inherit', env });
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  });
+}
+child.on('error', (err) => {
+  console.error(`could not start Electron: ${err.message}`);
+  process.exit(1);
+});
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,30 @@
+import { isAdmin, type Principal } from '../auth/principal';
+import { AppError } from '../errors';
+import type { Ctx } from './router';
+
+/** The caller, or 401 when anonymous. */
+export function requireAuth(ctx: Ctx): Principal {
+  if (!ctx.principal) throw new AppError(401, 'unauthorized', 'Sign in first: send Authorization: Bearer <token>.');
+  return ctx.principal;
+}
+
+/** An admin caller (role admin or the superuser), or 401/403. */
+export function requireAdmin(ctx: Ctx): Principal {
+  const p = requireAuth(ctx);
+  if (!isAdmin(p)) throw new AppError(403, 'forbidden', 'Only admins may do this.');
+  return p;
+}
+
+/** 401 for anonymous callers, 403 for signed-in ones. */
+export function denied(ctx: Ctx, reason: string): AppError {
+  return ctx.principal ? new AppError(403, 'forbidden', reason) : new AppError(401, 'unauthorized', reason);
+}
+
+/** A JSON object body, or 400. */
+export async function objectBody(ctx: Ctx): Promise<Record<string, unknown>> {
+  const b = await ctx.body();
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) {
+    throw new AppError(400, 'bad_request', 'Send a JSON object as the body.');
+  }
+  return b as Record<string, unknown>;
+}

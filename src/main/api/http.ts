@@ -1,0 +1,70 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorBody } from '../../shared/errors';
+import { AppError } from '../errors';
+
+/** Reads a JSON body up to `limit` bytes; 413 beyond, 400 for malformed JSON, 415 for other types. */
+export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const type = req.headers['content-type'] ?? '';
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw tooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  if (type && !/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
+    throw new AppError(415, 'unsupported_media_type', `Send JSON (Content-Type: application/json), not ${type}.`);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new AppError(400, 'invalid_json', `The body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function tooLarge(limit: number): AppError {
+  return new AppError(413, 'payload_too_large', `The body is larger than the limit of ${limit} bytes.`, {
+    limit_bytes: limit,
+  });
+}
+
+/** Writes a JSON response. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** The error envelope for any thrown value; unknown errors become a 500 that leaks nothing. */
+export function errorResponse(e: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+  if (e instanceof AppError) {
+    const body: ErrorBody = { error: { code: e.code, message: e.message } };
+    if (e.details) body.error.details = e.details;
+    const headers: Record<string, string> = {};
+    if (e.status === 429 && typeof e.details?.retry_after_s === 'number') headers['retry-after'] = String(e.details.retry_after_s);
+    return { status: e.status, body, headers };
+  }
+  return {
+    status: 500,
+    body: { error: { code: 'internal', message: 'Something went wrong on the server; the log has the details.' } },
+    headers: {},
+  };
+}
+
+/** The bearer credential from `Authorization`, or `?token=`. */
+export function bearer(req: IncomingMessage, url: URL): string | undefined {
+  const h = req.headers.authorization;
+  if (h) {
+    const m = /^Bearer\s+(.+)$/i.exec(h);
+    if (m) return m[1]!.trim();
+  }
+  return url.searchParams.get('token') ?? undefined;
+}

@@ -1,0 +1,69 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Auth } from '../auth';
+import type { Principal } from '../auth/principal';
+import type { Store } from '../store';
+import { bearer, errorResponse, readJson, sendJson } from './http';
+import { adminRoutes } from './routes/admin';
+import { authRoutes } from './routes/auth';
+import { collectionRoutes } from './routes/collections';
+import { recordRoutes } from './routes/records';
+import { systemRoutes, type SystemInfo } from './routes/system';
+import { Explicit, Router, type Ctx } from './router';
+
+/** What the REST API needs from the composition root. */
+export interface ApiDeps {
+  store: Store;
+  auth: Auth;
+  info: SystemInfo;
+  /** note: 1 MiB default; records are content, not files. */
+  bodyLimit: number;
+}
+
+/** Builds the REST handler: routing, the caller's identity, JSON in and out, one error envelope. */
+export function createApi(deps: ApiDeps) {
+  const router = new Router();
+  authRoutes(router, deps.store, deps.auth);
+  collectionRoutes(router, deps.store);
+  recordRoutes(router, deps.store);
+  adminRoutes(router, deps.store);
+  systemRoutes(router, deps.store, deps.info);
+
+  return async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    traceId: string,
+    onError: (e: unknown) => void,
+  ): Promise<void> {
+    try {
+      const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
+      const token = bearer(req, url);
+      const principal: Principal | null = token ? await deps.auth.authenticate(token) : null;
+      let body: Promise<unknown> | undefined;
+      const ctx: Ctx = {
+        req,
+        res,
+        url,
+        params,
+        traceId,
+        ip: req.socket.remoteAddress ?? '',
+        principal,
+        body: () => (body ??= readJson(req, deps.bodyLimit)),
+      };
+      const reply = await handler(ctx);
+      if (reply instanceof Explicit) {
+        if (reply.status === 204) {
+          res.writeHead(204, reply.headers);
+          res.end();
+        } else sendJson(res, reply.status, reply.body, reply.headers);
+      } else sendJson(res, 200, reply);
+    } catch (e) {
+      const r = errorResponse(e);
+      if (r.status >= 500) onError(e);
+      // note: a 413 arrives before the body was read; close so the client stops sending it.
+      if (r.status === 413) r.headers.connection = 'close';
+      if (!res.headersSent) sendJson(res, r.status, r.body, r.headers);
+      else res.destroy();
+    }
+  };
+}

@@ -1,0 +1,67 @@
+import { checkCollection } from '../../../shared/collection-validation';
+import type { Collection } from '../../../shared/schema';
+import { isAdmin } from '../../auth/principal';
+import { validationError } from '../../errors';
+import type { Store } from '../../store';
+import { objectBody, requireAdmin, requireAuth } from '../guards';
+import { reply, type Ctx, type Router } from '../router';
+
+/** Collections are shared schema: every signed-in caller may read them, admins change them. */
+export function collectionRoutes(router: Router, store: Store): void {
+  const schemaEvent = (type: 'collection.created' | 'collection.updated' | 'collection.deleted', c: Collection, ctx: Ctx) => ({
+    type,
+    collection: c.name,
+    data: c as unknown as Record<string, unknown>,
+    account: ctx.principal!.account,
+    actor: ctx.principal!.id,
+    timestamp: new Date().toISOString(),
+    trace_id: ctx.traceId,
+  });
+
+  router.on('GET', '/api/v1/collections', (ctx) => {
+    const p = requireAuth(ctx);
+    const items = store.collections.list();
+    // note: non-admins see names and fields (to build a UI), not the rules that guard them.
+    return { items: isAdmin(p) ? items : items.map(({ rules: _r, ...c }) => c) };
+  });
+
+  router.on('GET', '/api/v1/collections/:name', (ctx) => {
+    const p = requireAuth(ctx);
+    const c = store.collections.require(ctx.params.name!);
+    if (isAdmin(p)) return c as unknown as Record<string, unknown>;
+    const { rules: _r, ...rest } = c;
+    return rest;
+  });
+
+  router.on('POST', '/api/v1/collections', async (ctx) => {
+    requireAdmin(ctx);
+    const input = checkCollection(await objectBody(ctx), 'create');
+    if (Object.keys(input.errors).length) throw validationError(input.errors);
+    const c = store.mutateSchema((emit) => {
+      const created = store.collections.create({ name: input.name!, fields: input.fields!, rules: input.rules }, ctx.principal!.id);
+      emit(schemaEvent('collection.created', created, ctx));
+      return created;
+    });
+    return reply(201, c);
+  });
+
+  router.on('PATCH', '/api/v1/collections/:name', async (ctx) => {
+    requireAdmin(ctx);
+    const input = checkCollection(await objectBody(ctx), 'update');
+    if (Object.keys(input.errors).length) throw validationError(input.errors);
+    return store.mutateSchema((emit) => {
+      const { before, after } = store.collections.update(ctx.params.name!, input, ctx.principal!.id);
+      emit({ ...schemaEvent('collection.updated', after, ctx), previous: before as unknown as Record<string, unknown> });
+      return after as unknown as Record<string, unknown>;
+    });
+  });
+
+  router.on('DELETE', '/api/v1/collections/:name', (ctx) => {
+    requireAdmin(ctx);
+    store.mutateSchema((emit) => {
+      const dropped = store.collections.drop(ctx.params.name!, ctx.principal!.id);
+      emit(schemaEvent('collection.deleted', dropped, ctx));
+    });
+    return reply(204);
+  });
+}

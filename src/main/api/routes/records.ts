@@ -1,0 +1,210 @@
+import { checkRecord } from '../../../shared/record-validation';
+import { compileFilter, evaluateFilter, type FilterContext, type FilterNode } from '../../../shared/filter';
+import type { Collection, RecordData } from '../../../shared/schema';
+import { accountScope, PUBLIC_ACCOUNT, type Principal } from '../../auth/principal';
+import { ruleAccess } from '../../auth/rules';
+import { AppError, notFound, validationError } from '../../errors';
+import type { Store } from '../../store';
+import { fieldTypes } from '../../store/collections';
+import { sqlId } from '../../store/db';
+import type { Where } from '../../store/records';
+import { denied, objectBody } from '../guards';
+import { filterParam, parseListParams, project } from '../list-query';
+import { reply, type Ctx, type Router } from '../router';
+
+/** The filter context for a caller: what `@user.*` resolves to. */
+export function filterContext(p: Principal | null): FilterContext {
+  return { user: p ? { id: p.id, email: p.email, role: p.role, account: p.account } : null };
+}
+
+/** ANDs the account scope and any filters into one WHERE. */
+function buildWhere(p: Principal | null, filters: (FilterNode | undefined)[]): Where {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const scope = accountScope(p);
+  if (scope !== null) {
+    parts.push('account = ?');
+    params.push(scope);
+  }
+  for (const f of filters) {
+    if (!f) continue;
+    const c = compileFilter(f, sqlId, filterContext(p));
+    parts.push(`(${c.sql})`);
+    params.push(...c.params);
+  }
+  return { sql: parts.length ? parts.join(' AND ') : '1', params };
+}
+
+/** Record routes: list, view, create, update, delete, and bulk update/delete by filter. */
+export function recordRoutes(router: Router, store: Store): void {
+  const base = '/api/v1/collections/:name/records';
+
+  function access(ctx: Ctx, c: Collection, op: 'list' | 'view' | 'create' | 'update' | 'delete') {
+    const a = ruleAccess(ctx.principal, c, op);
+    if (!a.allowed) throw denied(ctx, a.reason);
+    return a.filter;
+  }
+
+  /** A record the caller's account may see, else 404 (other accounts' records do not exist for them). */
+  function load(ctx: Ctx, c: Collection): { record: RecordData; account: string } {
+    const found = store.records.get(c, ctx.params.id!);
+    const scope = accountScope(ctx.principal);
+    if (!found || (scope !== null && found.account !== scope)) throw notFound(`Record '${ctx.params.id}'`);
+    return found;
+  }
+
+  function checkRelations(c: Collection, value: Record<string, unknown>, account: string): void {
+    const errors: Record<string, string> = {};
+    for (const f of c.fields) {
+      const v = value[f.name];
+      if (f.type !== 'relation' || typeof v !== 'string') continue;
+      const target = store.collections.get(f.collection!);
+      if (!target || !store.records.exists(target, v, account)) errors[f.name] = `no record '${v}' in '${f.collection}'`;
+    }
+    if (Object.keys(errors).length) throw validationError(errors);
+  }
+
+  function passes(rule: FilterNode | undefined, r: Record<string, unknown>, p: Principal | null): boolean {
+    return !rule || evaluateFilter(rule, r, filterContext(p));
+  }
+
+  router.on('GET', base, (ctx) => {
+    const c = store.collections.require(ctx.params.name!);
+    const rule = access(ctx, c, 'list');
+    const q = parseListParams(ctx.url.searchParams, fieldTypes(c));
+    const { items, total } = store.records.list(c, {
+      where: buildWhere(ctx.principal, [rule, q.filter]),
+      sort: q.sort,
+      limit: q.perPage,
+      offset: (q.page - 1) * q.perPage,
+    });
+    return {
+      items: items.map((r) => project(r, q.select)),
+      page: q.page,
+      per_page: q.perPage,
+      total_items: total,
+      total_pages: Math.ceil(total / q.perPage),
+    };
+  });
+
+  router.on('GET', `${base}/:id`, (ctx) => {
+    const c = store.collections.require(ctx.params.name!);
+    const rule = access(ctx, c, 'view');
+    const { record } = load(ctx, c);
+    if (!passes(rule, record, ctx.principal)) throw notFound(`Record '${ctx.params.id}'`);
+    const select = ctx.url.searchParams.get('select');
+    return project(record, select ? parseListParams(new URLSearchParams({ select }), fieldTypes(c)).select : undefined);
+  });
+
+  router.on('POST', base, async (ctx) => {
+    const c = store.collections.require(ctx.params.name!);
+    const rule = access(ctx, c, 'create');
+    const { value, errors } = checkRecord(c.fields, await objectBody(ctx), 'create');
+    if (Object.keys(errors).length) throw validationError(errors);
+    const p = ctx.principal;
+    if (!passes(rule, value, p)) throw denied(ctx, `The create rule of '${c.name}' does not allow this record.`);
+    const account = p?.account ?? PUBLIC_ACCOUNT;
+    const record = store.mutate((emit) => {
+      checkRelations(c, value, account);
+      const r = store.records.insert(c, value, account);
+      emit(event('record.created', c, r, account, ctx));
+      return r;
+    });
+    return reply(201, record);
+  });
+
+  router.on('PATCH', `${base}/:id`, async (ctx) => {
+    const c = store.collections.require(ctx.params.name!);
+    const rule = access(ctx, c, 'update');
+    const body = await objectBody(ctx);
+    const { value, errors } = checkRecord(c.fields, body, 'update');
+    if (body.id !== undefined && body.id !== ctx.params.id) errors.id = 'cannot change a record id';
+    if (Object.keys(errors).length) throw validationError(errors);
+    return store.mutate((emit) => {
+      const { record: before, account } = load(ctx, c);
+      const after = { ...before, ...value };
+      if (!passes(rule, before, ctx.principal) || !passes(rule, after, ctx.principal)) {
+        throw denied(ctx, `The update rule of '${c.name}' does not allow this change.`);
+      }
+      checkRelations(c, value, account);
+      const r = store.records.update(c, before.id, value);
+      emit({ ...event('record.updated', c, r, account, ctx), previous: before });
+      return r;
+    });
+  });
+
+  router.on('DELETE', `${base}/:id`, (ctx) => {
+    const c = store.collections.require(ctx.params.name!);
+    const rule = access(ctx, c, 'delete');
+    store.mutate((emit) => {
+      const { record, account } = load(ctx, c);
+      if (!passes(rule, record, ctx.principal)) throw denied(ctx, `The delete rule of '${c.name}' does not allow this.`);
+      store.records.delete(c, record.id);
+      emit(event('record.deleted', c, record, account, ctx));
+    });
+    return reply(204);
+  });
+
+  /** Bulk writes name their records with a filter; `filter={}` must be explicit to touch everything. */
+  function bulkWhere(ctx: Ctx, c: Collection, rule: FilterNode | undefined): Where {
+    const raw = ctx.url.searchParams.get('filter');
+    if (raw === null) throw new AppError(400, 'bad_request', "Bulk writes need a 'filter' (use filter={} for all records).");
+    return buildWhere(ctx.principal, [rule, filterParam(raw, fieldTypes(c))]);
+  }
+
+  router.on('PATCH', base, async (ctx) => {
+    const c = store.collections.require(ctx.params.name!);
+    const rule = access(ctx, c, 'update');
+    const body = await objectBody(ctx);
+    const { value, errors } = checkRecord(c.fields, body, 'update');
+    if (body.id !== undefined) errors.id = 'cannot set ids in a bulk update';
+    if (Object.keys(errors).length) throw validationError(errors);
+    const where = bulkWhere(ctx, c, rule);
+    const updated = store.mutate((emit) => {
+      const rows = store.records.select(c, where);
+      for (const { record: before, account } of rows) {
+        if (!passes(rule, { ...before, ...value }, ctx.principal)) {
+          throw denied(ctx, `The update rule of '${c.name}' does not allow the change to '${before.id}'.`);
+        }
+        checkRelations(c, value, account);
+        const r = store.records.update(c, before.id, value);
+        emit({ ...event('record.updated', c, r, account, ctx), previous: before });
+      }
+      return rows.length;
+    });
+    return { updated };
+  });
+
+  router.on('DELETE', base, (ctx) => {
+    const c = store.collections.require(ctx.params.name!);
+    const where = bulkWhere(ctx, c, access(ctx, c, 'delete'));
+    const deleted = store.mutate((emit) => {
+      const rows = store.records.select(c, where);
+      for (const { record, account } of rows) {
+        store.records.delete(c, record.id);
+        emit(event('record.deleted', c, record, account, ctx));
+      }
+      return rows.length;
+    });
+    return { deleted };
+  });
+}
+
+function event(
+  type: 'record.created' | 'record.updated' | 'record.deleted',
+  c: Collection,
+  r: RecordData,
+  account: string,
+  ctx: Ctx,
+) {
+  return {
+    type,
+    collection: c.name,
+    record_id: r.id,
+    data: r,
+    account,
+    actor: ctx.principal?.id,
+    timestamp: new Date().toISOString(),
+    trace_id: ctx.traceId,
+  };
+}

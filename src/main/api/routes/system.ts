@@ -1,0 +1,88 @@
+import { evaluateFilter } from '../../../shared/filter';
+import type { HubEvent } from '../../../shared/events';
+import { accountScope, isAdmin, type Principal } from '../../auth/principal';
+import { ruleAccess } from '../../auth/rules';
+import { AppError } from '../../errors';
+import type { Store } from '../../store';
+import { requireAuth } from '../guards';
+import type { Router } from '../router';
+import { filterContext } from './records';
+
+/** What the realtime side reports; a stand-in reports no connections until the hub exists. */
+export interface RealtimeInfo {
+  stats(p: Principal | null): Record<string, unknown>;
+  presence(p: Principal | null): Record<string, unknown>;
+}
+
+/** Server facts for /health and /stats. */
+export interface SystemInfo {
+  version: string;
+  startedAt: Date;
+  realtime: RealtimeInfo;
+}
+
+// note: one page of the event log; a client polls again from `next_since`.
+const MAX_EVENTS_PAGE = 1000;
+
+/** Whether a caller may see an event: same account, and the collection's view rule allows the record. */
+export function canSee(store: Store, p: Principal | null, e: HubEvent): boolean {
+  if (e.type.startsWith('collection.')) return isAdmin(p);
+  const scope = accountScope(p);
+  if (scope !== null && e.account !== scope) return false;
+  if (!e.collection) return true;
+  const c = store.collections.get(e.collection);
+  if (!c) return false;
+  const a = ruleAccess(p, c, 'view');
+  return a.allowed && (!a.filter || evaluateFilter(a.filter, e.data ?? {}, filterContext(p)));
+}
+
+/** Health, stats, presence and the event log. */
+export function systemRoutes(router: Router, store: Store, info: SystemInfo): void {
+  router.on('GET', '/api/v1/health', () => ({
+    status: 'ok',
+    version: info.version,
+    uptime_s: Math.round((Date.now() - info.startedAt.getTime()) / 1000),
+    started_at: info.startedAt.toISOString(),
+  }));
+
+  router.on('GET', '/api/v1/stats', (ctx) => {
+    return {
+      ...info.realtime.stats(requireAuth(ctx)),
+      collections: store.collections.list().length,
+      last_seq: store.events.lastSeq(),
+      uptime_s: Math.round((Date.now() - info.startedAt.getTime()) / 1000),
+    };
+  });
+
+  router.on('GET', '/api/v1/presence', (ctx) => info.realtime.presence(ctx.principal));
+
+  router.on('GET', '/api/v1/events', (ctx) => {
+    const q = ctx.url.searchParams;
+    const rawSince = q.get('since') ?? '0';
+    const since = Number(rawSince);
+    if (!Number.isInteger(since) || since < 0) {
+      throw new AppError(400, 'bad_request', `'since' must be a non-negative integer seq, got '${rawSince}'.`);
+    }
+    const rawLimit = q.get('limit') ?? '100';
+    const limit = Number(rawLimit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS_PAGE) {
+      throw new AppError(400, 'bad_request', `'limit' must be an integer from 1 to ${MAX_EVENTS_PAGE}, got '${rawLimit}'.`);
+    }
+    const collection = q.get('collection');
+    if (since > 0 && store.events.hasGapAfter(since)) {
+      throw new AppError(410, 'resume_gap', `Events after ${since} are no longer retained; reload and start from last_seq.`, {
+        oldest_seq: store.events.oldestSeq(),
+        last_seq: store.events.lastSeq(),
+      });
+    }
+    const scanned = store.events.since(since, limit);
+    const events = scanned.filter(
+      (e) => (!collection || e.collection === collection) && canSee(store, ctx.principal, e),
+    );
+    return {
+      events,
+      next_since: scanned.at(-1)?.seq ?? since,
+      last_seq: store.events.lastSeq(),
+    };
+  });
+}

@@ -1,0 +1,28 @@
+import type { Role } from '../store/users';
+
+/** Who is calling: a user (by token) or an API key. Anonymous callers are `null`. */
+export interface Principal {
+  kind: 'user' | 'key';
+  id: string;
+  email?: string;
+  role: Role;
+  account: string;
+  superuser: boolean;
+  /** An API key may be limited to some collections; null means all. */
+  collections: string[] | null;
+  /** The login (refresh family) an access token belongs to. */
+  sessionId?: string;
+  /** When the credential stops being valid (ms since epoch); API keys never expire. */
+  expiresAt?: number;
+}
+
+/** The account an anonymous caller reads: the venue's own content. */
+export const PUBLIC_ACCOUNT = 'default';
+
+/** The accounts a caller may read: null means every account (the superuser). */
+export function accountScope(p: Principal | null): string | null {
+  if (!p) return PUBLIC_ACCOUNT;
+  return p.superuser ? null : p.account;
+}
+
+export const isAdmin = (p: Principal | null): boolean => !!p && (p.superuser || p.role === 'admin');

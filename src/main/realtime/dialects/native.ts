@@ -1,0 +1,171 @@
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import type { Auth } from '../../auth';
+import type { Collection } from '../../../shared/schema';
+import { CLOSE, type Hub } from '../hub';
+import { checkParams, nativeEvent, verifyCredential } from '../spec';
+import type { Connection } from '../types';
+import { remoteOf, WsTransport } from '../ws-transport';
+import { serial, type WsDialect } from '../ws-server';
+
+// note: presence state is shown to everyone present; 1 KiB is a status line, not a document.
+const MAX_PRESENCE_STATE = 1024;
+
+const frame = (type: string, data?: unknown): string =>
+  JSON.stringify(data === undefined ? { type, timestamp: new Date().toISOString() } : { type, data });
+
+/** A bearer token from `?token=` or `Authorization: Bearer`. */
+export function tokenOf(req: IncomingMessage, url: URL): string | undefined {
+  const q = url.searchParams.get('token');
+  if (q) return q;
+  const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+  return m?.[1]?.trim();
+}
+
+/**
+ * The native dialect: FastCMS's actions (DIALECTS.md §1) plus `since`, `events`, `id`,
+ * `select`, live-query `match` and presence state.
+ */
+export function nativeDialect(
+  hub: Hub,
+  auth: Auth,
+  collection: (name: string) => Collection | undefined,
+): WsDialect {
+  const send = (conn: Connection, type: string, data?: unknown) => hub.send(conn, frame(type, data));
+  const error = (conn: Connection, message: string, extra: Record<string, unknown> = {}) =>
+    send(conn, 'error', { message, ...extra });
+
+  async function onMessage(conn: Connection, raw: RawData): Promise<void> {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(raw.toString());
+    } catch {
+      error(conn, 'Invalid JSON format', { code: 'invalid_json' });
+      return;
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+      error(conn, 'Invalid message: expected a JSON object with an action', { code: 'invalid_message' });
+      return;
+    }
+    const m = msg as Record<string, unknown>;
+    hub.message(conn, m);
+    const action = typeof m.action === 'string' ? m.action.toLowerCase() : '';
+    switch (action) {
+      case 'ping':
+        send(conn, 'pong');
+        return;
+      case 'pong':
+        return;
+      case 'auth': {
+        if (typeof m.token !== 'string' || m.token === '') {
+          error(conn, 'Invalid or expired token', { code: 'invalid_token' });
+          return;
+        }
+        const v = await verifyCredential(auth, m.token);
+        if (!v.ok) {
+          error(conn, 'Invalid or expired token', {
+            code: v.reason === 'token expired' ? 'token_expired' : 'invalid_token',
+          });
+          return;
+        }
+        if (hub.authenticate(conn, v.principal)) {
+          send(conn, 'authenticated', { user_id: v.principal.id, email: v.principal.email ?? null });
+        }
+        return;
+      }
+      case 'subscribe': {
+        const checked = checkParams(m, collection);
+        if (!checked.ok) {
+          error(conn, checked.message, { code: checked.code });
+          return;
+        }
+        const p = checked.params;
+        const select = p.select;
+        const result = await hub.subscribe(conn, {
+          key: p.collection,
+          collection: p.collection,
+          filter: p.filter,
+          events: p.events,
+          recordId: p.recordId,
+          since: p.since,
+          leaves: true,
+          presence: p.collection === '*' || p.collection === 'presence',
+          shape: `native|${select?.join(',') ?? ''}`,
+          encode: (ev, match) =>
+            JSON.stringify({ type: 'event', data: nativeEvent(ev, match, select), timestamp: ev.timestamp }),
+        });
+        if (!result.ok) {
+          error(conn, result.message, { code: result.code, collection: p.collection, ...result.details });
+          return;
+        }
+        send(conn, 'subscribed', {
+          collection: p.collection,
+          filter: p.rawFilter ?? null,
+          last_seq: result.lastSeq,
+        });
+        return;
+      }
+      case 'unsubscribe': {
+        if (typeof m.collection !== 'string') {
+          error(conn, 'Missing collection', { code: 'invalid_collection' });
+          return;
+        }
+        hub.unsubscribe(conn, m.collection);
+        send(conn, 'unsubscribed', { collection: m.collection });
+        return;
+      }
+      case 'presence': {
+        if (!conn.principal) {
+          error(conn, 'Authenticate before setting presence', { code: 'unauthorized' });
+          return;
+        }
+        const s = m.state;
+        if (
+          typeof s !== 'object' ||
+          s === null ||
+          Array.isArray(s) ||
+          JSON.stringify(s).length > MAX_PRESENCE_STATE
+        ) {
+          error(conn, `Presence state must be a JSON object of at most ${MAX_PRESENCE_STATE} bytes`, {
+            code: 'invalid_state',
+          });
+          return;
+        }
+        hub.setPresenceState(conn, s as Record<string, unknown>);
+        send(conn, 'presence', { state: s });
+        return;
+      }
+      default:
+        error(conn, `Unknown action: ${String(m.action ?? '').slice(0, 64)}`, { code: 'unknown_action' });
+    }
+  }
+
+  return {
+    name: 'native',
+    paths: ['/api/v1/ws/realtime'],
+    open(ws: WebSocket, req: IncomingMessage, url: URL) {
+      const transport = new WsTransport(ws, 'native', remoteOf(req), () => frame('ping'));
+      const conn = hub.attach(transport);
+      const queue = serial();
+      ws.on('message', (raw: RawData) => {
+        const bytes = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
+        hub.received(conn, bytes);
+        queue(() => onMessage(conn, raw));
+      });
+      ws.on('pong', () => (conn.lastSeen = Date.now()));
+      ws.on('close', (code, reason) => hub.detach(conn, code, reason.toString()));
+      ws.on('error', () => hub.detach(conn, 1006, 'socket error'));
+      send(conn, 'connected', { connection_id: conn.id, server_time: new Date().toISOString() });
+      const token = tokenOf(req, url);
+      if (token) {
+        queue(async () => {
+          const v = await verifyCredential(auth, token);
+          if (!v.ok) hub.close(conn, CLOSE.tokenExpired.code, v.reason);
+          else if (hub.authenticate(conn, v.principal)) {
+            send(conn, 'authenticated', { user_id: v.principal.id, email: v.principal.email ?? null });
+          }
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,400 @@
+import { randomBytes } from 'node:crypto';
+import { evaluateFilter } from '../../shared/filter';
+import type { HubEvent } from '../../shared/events';
+import type { Collection } from '../../shared/schema';
+import { isAdmin, type Principal } from '../auth/principal';
+import { ruleAccess } from '../auth/rules';
+import type { EventSource } from '../store/bus';
+import { callerContext, canView } from './access';
+import { Hooks } from './hooks';
+import { Presence } from './presence';
+import { Counters, RateMeter } from './stats';
+import type {
+  Connection,
+  EventHistory,
+  LiveEvent,
+  Match,
+  Subscription,
+  SubscriptionSpec,
+  Transport,
+} from './types';
+
+/** Every realtime limit and timer; all are settings (tests use short ones). */
+export interface HubOptions {
+  pingEveryMs: number;
+  deadAfterMs: number;
+  sweepEveryMs: number;
+  maxSubscriptions: number;
+  maxConnections: number;
+  maxConnectionsPerUser: number;
+  /** A connection with more than this many bytes queued is a slow consumer and is closed. */
+  maxBufferedBytes: number;
+}
+
+export const DEFAULT_HUB_OPTIONS: HubOptions = {
+  pingEveryMs: 30_000,
+  deadAfterMs: 90_000,
+  sweepEveryMs: 60_000,
+  maxSubscriptions: 100,
+  // note: 10,000 idle connections fit in well under 300 MB; 20,000 leaves headroom.
+  maxConnections: 20_000,
+  maxConnectionsPerUser: 50,
+  // note: 4 MiB is thousands of events; a client that far behind should resume from its seq.
+  maxBufferedBytes: 4 * 1024 * 1024,
+};
+
+/** Close codes the hub uses (dialects may map them). */
+export const CLOSE = {
+  tokenExpired: { code: 4001, reason: 'token expired' },
+  slowConsumer: { code: 1013, reason: 'slow consumer' },
+  tooManyForUser: { code: 1013, reason: 'too many connections for this user' },
+  heartbeat: { code: 4000, reason: 'heartbeat timeout' },
+  shutdown: { code: 1001, reason: 'server shutting down' },
+} as const;
+
+/** The result of a subscribe: ok, or an error the dialect reports in its own words. */
+export type SubscribeResult =
+  | { ok: true; sub: Subscription; lastSeq: number }
+  | {
+      ok: false;
+      code: 'too_many_subscriptions' | 'forbidden' | 'not_found' | 'resume_gap';
+      message: string;
+      details?: Record<string, unknown>;
+    };
+
+// note: a replay reads the log in pages this size, yielding to the event loop in between.
+const REPLAY_PAGE = 500;
+
+/**
+ * The hub: connections, subscriptions, presence and heartbeats, with no knowledge of wire
+ * formats. Events are matched through an index by collection and encoded once per shape.
+ */
+export class Hub {
+  readonly connections = new Map<string, Connection>();
+  readonly hooks: Hooks;
+  readonly counters = new Counters();
+  readonly rates = new RateMeter();
+  readonly presence: Presence;
+  private readonly index = new Map<string, Set<Subscription>>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private unsubscribeSource?: () => void;
+  /**
+   * Called after all events of one commit (one source batch: e.g. a bulk write) were fanned
+   * out; a dialect that sends one message per write (FastSchema) flushes here.
+   */
+  readonly batchEndListeners = new Set<() => void>();
+  /** Fan-out observers (the monitor feed): called once per event with its fan-out figures. */
+  readonly fanoutListeners = new Set<
+    (ev: LiveEvent, f: { matched: number; sent: number; dropped: number; micros: number }) => void
+  >();
+
+  constructor(
+    readonly opts: HubOptions,
+    private readonly deps: {
+      source: EventSource;
+      history: EventHistory;
+      collection: (name: string) => Collection | undefined;
+      onError: (e: unknown) => void;
+    },
+  ) {
+    this.hooks = new Hooks(deps.onError);
+    this.presence = new Presence((ev) => this.fanout(ev));
+    this.unsubscribeSource = deps.source.subscribe((events) => {
+      for (const ev of events) this.fanout(ev);
+      for (const l of this.batchEndListeners) l();
+    });
+    this.timers.push(setInterval(() => this.heartbeat(), opts.pingEveryMs));
+    this.timers.push(setInterval(() => this.sweep(), opts.sweepEveryMs));
+    this.timers.push(setInterval(() => this.rates.sample(this.counters), 1000));
+    for (const t of this.timers) t.unref();
+  }
+
+  /** Whether one more connection fits (checked before the upgrade, so a full server answers 503). */
+  hasRoom(): boolean {
+    return this.connections.size < this.opts.maxConnections;
+  }
+
+  /** Registers a new connection. */
+  attach(transport: Transport, principal: Principal | null = null): Connection {
+    const now = Date.now();
+    const conn: Connection = {
+      id: randomBytes(9).toString('base64url'),
+      transport,
+      principal: null,
+      subs: new Map(),
+      connectedAt: now,
+      lastSeen: now,
+      closed: false,
+      messagesIn: 0,
+      messagesOut: 0,
+    };
+    this.connections.set(conn.id, conn);
+    this.hooks.emit('on_realtime_connect', conn);
+    if (principal) this.authenticate(conn, principal);
+    return conn;
+  }
+
+  /** Sets who a connection is; closes it when the credential expires. False when over the per-user limit. */
+  authenticate(conn: Connection, p: Principal): boolean {
+    if (conn.principal) this.presence.leave(conn);
+    clearTimeout(conn.expiryTimer);
+    const mine = this.presence.connectionsOf(p);
+    if (mine >= this.opts.maxConnectionsPerUser) {
+      this.close(conn, CLOSE.tooManyForUser.code, CLOSE.tooManyForUser.reason);
+      return false;
+    }
+    conn.principal = p;
+    if (p.expiresAt !== undefined) {
+      const ms = p.expiresAt - Date.now();
+      if (ms <= 0) {
+        this.close(conn, CLOSE.tokenExpired.code, CLOSE.tokenExpired.reason);
+        return false;
+      }
+      // note: setTimeout holds at most ~24.8 days; tokens live hours.
+      conn.expiryTimer = setTimeout(
+        () => this.close(conn, CLOSE.tokenExpired.code, CLOSE.tokenExpired.reason),
+        Math.min(ms, 2 ** 31 - 1),
+      );
+      conn.expiryTimer.unref();
+    }
+    this.presence.join(conn);
+    this.hooks.emit('on_realtime_authenticate', conn);
+    return true;
+  }
+
+  /** Counts an inbound frame as life. */
+  received(conn: Connection, bytes: number): void {
+    conn.lastSeen = Date.now();
+    conn.messagesIn++;
+    this.counters.messagesIn++;
+    this.counters.bytesIn += bytes;
+  }
+
+  /** Tells the hooks about a parsed inbound message. */
+  message(conn: Connection, message: unknown): void {
+    if (this.hooks.has('on_realtime_message')) this.hooks.emit('on_realtime_message', conn, message);
+  }
+
+  /** Adds or replaces a subscription; with `since`, replays the missed events first. */
+  async subscribe(conn: Connection, spec: SubscriptionSpec): Promise<SubscribeResult> {
+    if (!conn.subs.has(spec.key) && conn.subs.size >= this.opts.maxSubscriptions) {
+      return {
+        ok: false,
+        code: 'too_many_subscriptions',
+        message: `Max subscriptions reached (${this.opts.maxSubscriptions})`,
+      };
+    }
+    if (spec.collection !== '*' && spec.collection !== 'presence') {
+      const c = this.deps.collection(spec.collection);
+      if (!c) return { ok: false, code: 'not_found', message: `Collection '${spec.collection}' not found` };
+      const a = ruleAccess(conn.principal, c, 'view');
+      if (!a.allowed) return { ok: false, code: 'forbidden', message: a.reason };
+    }
+    if (spec.since !== undefined && (await this.deps.history.hasGapAfter(spec.since))) {
+      return {
+        ok: false,
+        code: 'resume_gap',
+        message: `Events after ${spec.since} are no longer retained; reload, then subscribe without since.`,
+        details: {
+          oldest_seq: await this.deps.history.oldestSeq(),
+          last_seq: await this.deps.history.lastSeq(),
+        },
+      };
+    }
+    this.unsubscribe(conn, spec.key, false);
+    const lastSeq = await this.deps.history.lastSeq();
+    const sub: Subscription = { ...spec, conn, lastSeq: spec.since ?? lastSeq };
+    if (spec.since !== undefined) sub.pending = [];
+    conn.subs.set(spec.key, sub);
+    let set = this.index.get(spec.collection);
+    if (!set) this.index.set(spec.collection, (set = new Set()));
+    set.add(sub);
+    this.hooks.emit('on_realtime_subscribe', conn, sub);
+    // The replay starts on the next turn, so the dialect's acknowledgement goes out first.
+    if (sub.pending) setImmediate(() => void this.replay(sub));
+    return { ok: true, sub, lastSeq };
+  }
+
+  private async replay(sub: Subscription): Promise<void> {
+    try {
+      for (;;) {
+        const page = await this.deps.history.since(sub.lastSeq, REPLAY_PAGE);
+        if (sub.conn.closed || sub.conn.subs.get(sub.key) !== sub) return;
+        for (const ev of page) this.deliver(sub, ev, new Map());
+        if (page.length < REPLAY_PAGE) break;
+        await new Promise((r) => setImmediate(r));
+      }
+      const queued = sub.pending ?? [];
+      sub.pending = undefined;
+      for (const ev of queued) this.deliver(sub, ev, new Map());
+    } catch (e) {
+      this.deps.onError(e);
+      this.close(sub.conn, 1011, 'resume failed');
+    }
+  }
+
+  unsubscribe(conn: Connection, key: string, notify = true): boolean {
+    const sub = conn.subs.get(key);
+    if (!sub) return false;
+    conn.subs.delete(key);
+    const set = this.index.get(sub.collection);
+    set?.delete(sub);
+    if (set?.size === 0) this.index.delete(sub.collection);
+    if (notify) this.hooks.emit('on_realtime_unsubscribe', conn, key);
+    return true;
+  }
+
+  /** Sets a connection's presence state (others see it on GET /presence and as an event). */
+  setPresenceState(conn: Connection, state: Record<string, unknown>): void {
+    conn.presenceState = state;
+    this.presence.stateChanged(conn);
+  }
+
+  /** Matches one event against the index and sends each subscriber its frame. */
+  fanout(ev: LiveEvent): void {
+    const started = performance.now();
+    if (ev.seq !== undefined) this.counters.events++;
+    const frames = new Map<string, string | null>();
+    let matched = 0;
+    let sent = 0;
+    const before = this.counters.dropped;
+    const visit = (set: Set<Subscription> | undefined) => {
+      if (!set) return;
+      for (const sub of set) {
+        if (sub.pending) {
+          if (ev.seq !== undefined) sub.pending.push(ev);
+          continue;
+        }
+        const r = this.deliver(sub, ev, frames);
+        if (r !== 'skip') matched++;
+        if (r === 'sent') sent++;
+      }
+    };
+    if (ev.type.startsWith('user.')) visit(this.index.get('presence'));
+    else if (ev.collection) visit(this.index.get(ev.collection));
+    visit(this.index.get('*'));
+    if (this.fanoutListeners.size) {
+      const f = {
+        matched,
+        sent,
+        dropped: this.counters.dropped - before,
+        micros: Math.round((performance.now() - started) * 1000),
+      };
+      for (const l of this.fanoutListeners) l(ev, f);
+    }
+  }
+
+  /** Decides whether `ev` reaches `sub`, encodes (once per shape) and sends. */
+  private deliver(
+    sub: Subscription,
+    ev: LiveEvent,
+    frames: Map<string, string | null>,
+  ): 'skip' | 'sent' | 'dropped' {
+    if (ev.seq !== undefined) {
+      if (ev.seq <= sub.lastSeq) return 'skip';
+      sub.lastSeq = ev.seq;
+    }
+    const match = this.matches(sub, ev);
+    if (match === null) return 'skip';
+    const key = `${sub.shape}|${match ?? ''}`;
+    let frame = frames.get(key);
+    if (frame === undefined) {
+      frame = sub.encode(ev, match);
+      frames.set(key, frame);
+    }
+    if (frame === null) return 'skip';
+    return this.send(sub.conn, frame) ? 'sent' : 'dropped';
+  }
+
+  /** null: not for this subscription; undefined: deliver without a match; else the live-query match. */
+  private matches(sub: Subscription, ev: LiveEvent): Match | undefined | null {
+    const p = sub.conn.principal;
+    if (ev.type.startsWith('user.')) {
+      return sub.presence && (p?.superuser || p?.account === ev.account) ? undefined : null;
+    }
+    if (ev.type.startsWith('collection.')) {
+      return isAdmin(p) && (sub.collection === '*' || !sub.events || sub.events.has(ev.type))
+        ? undefined
+        : null;
+    }
+    if (sub.events && !sub.events.has(ev.type)) return null;
+    if (sub.recordId !== undefined && ev.record_id !== sub.recordId) return null;
+    const c = this.deps.collection(ev.collection!);
+    const ctx = callerContext(p);
+    const inFilter = (r: Record<string, unknown> | undefined) =>
+      !!r && canView(p, c, ev.account, r) && (!sub.filter || evaluateFilter(sub.filter, r, ctx));
+    if (ev.type === 'record.updated') {
+      const now = inFilter(ev.data);
+      const was = inFilter(ev.previous);
+      if (!sub.filter) return now ? undefined : null;
+      if (now) return was ? 'stay' : 'enter';
+      return was && sub.leaves ? 'leave' : null;
+    }
+    if (!inFilter(ev.data)) return null;
+    if (!sub.filter) return undefined;
+    return ev.type === 'record.created' ? 'enter' : 'leave';
+  }
+
+  /** Sends a frame unless the connection is a slow consumer, which is closed instead. */
+  send(conn: Connection, frame: string): boolean {
+    if (conn.closed) return false;
+    if (conn.transport.bufferedAmount() > this.opts.maxBufferedBytes) {
+      this.counters.dropped++;
+      this.counters.slowConsumers++;
+      this.close(conn, CLOSE.slowConsumer.code, CLOSE.slowConsumer.reason);
+      return false;
+    }
+    conn.transport.send(frame);
+    conn.messagesOut++;
+    this.counters.messagesOut++;
+    this.counters.bytesOut += frame.length;
+    return true;
+  }
+
+  /** Closes a connection with a code and reason, and forgets it. */
+  close(conn: Connection, code: number, reason: string): void {
+    if (conn.closed) return;
+    conn.transport.close(code, reason);
+    this.detach(conn, code, reason);
+  }
+
+  /** Forgets a connection its transport reported closed. */
+  detach(conn: Connection, code = 1005, reason = ''): void {
+    if (!this.connections.has(conn.id)) return;
+    conn.closed = true;
+    clearTimeout(conn.expiryTimer);
+    for (const key of [...conn.subs.keys()]) this.unsubscribe(conn, key, false);
+    this.connections.delete(conn.id);
+    if (conn.principal) this.presence.leave(conn);
+    this.hooks.emit('on_realtime_disconnect', conn, code, reason);
+  }
+
+  private heartbeat(): void {
+    for (const conn of this.connections.values()) conn.transport.heartbeat();
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - this.opts.deadAfterMs;
+    for (const conn of [...this.connections.values()]) {
+      if (!conn.transport.passive && conn.lastSeen < cutoff)
+        this.close(conn, CLOSE.heartbeat.code, CLOSE.heartbeat.reason);
+    }
+  }
+
+  /** Subscriptions per collection (the FastCMS stats shape). */
+  subscriptionCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, set] of this.index) out[name] = set.size;
+    return out;
+  }
+
+  /** Closes every connection and stops the timers. */
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.unsubscribeSource?.();
+    for (const conn of [...this.connections.values()])
+      this.close(conn, CLOSE.shutdown.code, CLOSE.shutdown.reason);
+  }
+}
+
+export type { HubEvent };

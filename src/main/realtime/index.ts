@@ -1,0 +1,99 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { RealtimeInfo } from '../api/routes/system';
+import type { Auth } from '../auth';
+import { accountScope } from '../auth/principal';
+import type { Store } from '../store';
+import { nativeDialect } from './dialects/native';
+import { DEFAULT_HUB_OPTIONS, Hub, type HubOptions } from './hub';
+import { monitorFeed } from './monitor';
+import { nativeSse } from './sse';
+import { attachWebSockets } from './ws-server';
+
+export { Hub } from './hub';
+
+/** Realtime settings: the hub's limits and timers plus the message size cap. */
+export interface RealtimeOptions extends HubOptions {
+  /** note: 64 KiB default; a bigger frame closes the socket with 1009. */
+  maxMessageBytes: number;
+  pubsubBackend: 'memory' | 'redis';
+}
+
+export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
+  ...DEFAULT_HUB_OPTIONS,
+  maxMessageBytes: 64 * 1024,
+  pubsubBackend: 'memory',
+};
+
+/** HTTP routes the realtime side serves (SSE endpoints), keyed by path. */
+export type HttpRealtimeRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+
+/** Builds the hub, its dialects and the monitor feed on an HTTP server. */
+export function createRealtime(
+  server: Server,
+  store: Store,
+  auth: Auth,
+  opts: RealtimeOptions,
+  log: (l: string) => void,
+) {
+  const collection = (name: string) => store.collections.get(name);
+  const hub = new Hub(opts, {
+    source: store.bus,
+    history: store.events,
+    collection,
+    onError: (e) => log(`realtime error: ${(e as Error).stack ?? e}`),
+  });
+  const monitor = monitorFeed(hub, auth);
+  const detach = attachWebSockets(
+    server,
+    hub,
+    [nativeDialect(hub, auth, collection), monitor],
+    opts.maxMessageBytes,
+  );
+  const routes = new Map<string, HttpRealtimeRoute>([
+    ['/api/v1/sse/realtime', nativeSse(hub, auth, collection)],
+  ]);
+
+  const info: RealtimeInfo = {
+    stats(p) {
+      const scope = accountScope(p);
+      const conns = [...hub.connections.values()];
+      const subscriptions: Record<string, string[]> = {};
+      const byDialect: Record<string, number> = {};
+      for (const c of conns) {
+        byDialect[c.transport.dialect] = (byDialect[c.transport.dialect] ?? 0) + 1;
+        if (c.subs.size && (scope === null || c.principal?.account === scope))
+          subscriptions[c.id] = [...c.subs.keys()];
+      }
+      const k = hub.counters;
+      return {
+        total_connections: conns.length,
+        authenticated_connections: conns.filter((c) => c.principal).length,
+        unique_users: hub.presence.size,
+        pubsub_backend: opts.pubsubBackend,
+        subscriptions,
+        subscriptions_by_collection: hub.subscriptionCounts(),
+        connections_by_dialect: byDialect,
+        ...hub.rates.current,
+        events_total: k.events,
+        messages_in: k.messagesIn,
+        messages_out: k.messagesOut,
+        bytes_in: k.bytesIn,
+        bytes_out: k.bytesOut,
+        dropped: k.dropped,
+        slow_consumers_closed: k.slowConsumers,
+      };
+    },
+    presence: (p) => ({ users: hub.presence.list(p) }),
+  };
+
+  return {
+    hub,
+    info,
+    routes,
+    stop() {
+      monitor.stop();
+      hub.stop();
+      detach();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import type { EventType, HubEvent } from '../../shared/events';
+import type { FilterNode } from '../../shared/filter';
+import type { Principal } from '../auth/principal';
+
+/** Whether an update moved a record into, within or out of a filtered subscription. */
+export type Match = 'enter' | 'stay' | 'leave';
+
+/** An event as the hub delivers it: outbox events have a seq, presence events do not. */
+export type LiveEvent = Omit<HubEvent, 'seq'> & { seq?: number };
+
+/** The wire side of one connection: a dialect's thin adapter over a WebSocket or an SSE response. */
+export interface Transport {
+  readonly dialect: string;
+  readonly remote: string;
+  /** A passive transport (SSE) never sends to us; the sweep leaves it to TCP to detect death. */
+  readonly passive: boolean;
+  /** Sends one encoded frame. */
+  send(frame: string): void;
+  /** Bytes queued and not yet written to the socket. */
+  bufferedAmount(): number;
+  /** Closes with a code and reason the client can read (SSE ends the response). */
+  close(code: number, reason: string): void;
+  /** The dialect's heartbeat frame. */
+  heartbeat(): void;
+}
+
+/** Turns an event into this subscription's frame; null sends nothing. */
+export type Encoder = (ev: LiveEvent, match: Match | undefined) => string | null;
+
+/** What a dialect asks the hub to subscribe. */
+export interface SubscriptionSpec {
+  /** Identity within the connection: subscribing again with the same key replaces. */
+  key: string;
+  /** A collection name, or '*' for every collection plus schema and presence events. */
+  collection: string;
+  filter?: FilterNode;
+  events?: ReadonlySet<EventType>;
+  recordId?: string;
+  /** Deliver `leave` when an update takes a record out of the filter (native live queries). */
+  leaves: boolean;
+  /** Replay events after this seq before going live. */
+  since?: number;
+  /** Frames are cached per event under this shape, so equal subscriptions share one encoding. */
+  shape: string;
+  encode: Encoder;
+  /** Presence events (user.joined/left) reach this subscription. */
+  presence: boolean;
+}
+
+/** A live subscription inside the hub. */
+export interface Subscription extends SubscriptionSpec {
+  conn: Connection;
+  /** Replay in progress: live events wait here, in order. */
+  pending?: LiveEvent[];
+  lastSeq: number;
+}
+
+/** One client connection, whatever its dialect. */
+export interface Connection {
+  readonly id: string;
+  readonly transport: Transport;
+  principal: Principal | null;
+  readonly subs: Map<string, Subscription>;
+  readonly connectedAt: number;
+  lastSeen: number;
+  presenceState?: Record<string, unknown>;
+  expiryTimer?: NodeJS.Timeout;
+  closed: boolean;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+/** Where a resume reads the past: the outbox here, the stream on an edge. */
+export interface EventHistory {
+  since(seq: number, limit: number): HubEvent[] | Promise<HubEvent[]>;
+  hasGapAfter(seq: number): boolean | Promise<boolean>;
+  oldestSeq(): number | Promise<number>;
+  lastSeq(): number | Promise<number>;
+}

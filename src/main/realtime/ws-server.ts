@@ -1,0 +1,85 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Hub } from './hub';
+
+/** A wire dialect served over WebSocket at some paths. */
+export interface WsDialect {
+  readonly name: string;
+  readonly paths: readonly string[];
+  /** Picks the subprotocol to answer with (FastSchema's `Authorization, <token>` handshake). */
+  handleProtocols?: (protocols: Set<string>, req: IncomingMessage) => string | false;
+  /** Takes over an upgraded socket. */
+  open(ws: WebSocket, req: IncomingMessage, url: URL): void;
+}
+
+function reject(socket: Duplex, status: number, text: string, body: unknown): void {
+  const json = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+  );
+}
+
+/**
+ * Routes WebSocket upgrades on the one HTTP server to dialects by path (`noServer` +
+ * `handleUpgrade`, as the ws README shows). A full server answers 503 before upgrading.
+ */
+export function attachWebSockets(
+  server: Server,
+  hub: Hub,
+  dialects: WsDialect[],
+  maxPayload: number,
+): () => void {
+  const byPath = new Map<string, { dialect: WsDialect; wss: WebSocketServer }>();
+  for (const d of dialects) {
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload,
+      perMessageDeflate: false,
+      ...(d.handleProtocols ? { handleProtocols: d.handleProtocols } : {}),
+    });
+    for (const p of d.paths) byPath.set(p, { dialect: d, wss });
+  }
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      reject(socket, 400, 'Bad Request', {
+        error: { code: 'bad_request', message: 'The request URL is not valid.' },
+      });
+      return;
+    }
+    const route = byPath.get(url.pathname.replace(/\/+$/, '') || '/');
+    if (!route) {
+      reject(socket, 404, 'Not Found', {
+        error: { code: 'not_found', message: `No WebSocket endpoint at ${url.pathname}.` },
+      });
+      return;
+    }
+    if (!hub.hasRoom()) {
+      reject(socket, 503, 'Service Unavailable', {
+        error: {
+          code: 'unavailable',
+          message: `The server is at its connection limit (${hub.opts.maxConnections}).`,
+        },
+      });
+      return;
+    }
+    route.wss.handleUpgrade(req, socket, head, (ws) => route.dialect.open(ws, req, url));
+  };
+  server.on('upgrade', onUpgrade);
+  return () => {
+    server.off('upgrade', onUpgrade);
+    for (const { wss } of byPath.values()) wss.close();
+  };
+}
+
+/** Runs async message handlers one at a time, in arrival order. */
+export function serial(): (task: () => Promise<void> | void) => void {
+  let tail: Promise<void> = Promise.resolve();
+  return (task) => {
+    tail = tail.then(task).catch(() => {});
+  };
+}

@@ -1,0 +1,44 @@
+import type { WebSocket } from 'ws';
+import type { Transport } from './types';
+
+// note: after a close frame the peer gets 1 s to answer before the socket is cut.
+const CLOSE_GRACE_MS = 1000;
+
+/** A Transport over a `ws` WebSocket. `heartbeatFrame` is the dialect's ping message, if it has one. */
+export class WsTransport implements Transport {
+  readonly passive = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly dialect: string,
+    readonly remote: string,
+    private readonly heartbeatFrame: () => string | null,
+  ) {}
+
+  send(frame: string): void {
+    this.ws.send(frame);
+  }
+
+  bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ws.readyState >= 2) return;
+    this.ws.close(code, reason);
+    setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  heartbeat(): void {
+    if (this.ws.readyState !== 1) return;
+    const frame = this.heartbeatFrame();
+    if (frame) this.ws.send(frame);
+    // A protocol ping too: browsers answer it even when the page ignores JSON pings.
+    this.ws.ping();
+  }
+}
+
+/** The client address, honouring nothing but the socket (no proxy headers are trusted). */
+export function remoteOf(req: { socket: { remoteAddress?: string; remotePort?: number } }): string {
+  return `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+}

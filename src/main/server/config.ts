@@ -1,0 +1,54 @@
+import type { RealtimeOptions } from '../realtime';
+
+/** Every setting of the server, with its default. Bad values fail at start with one clear line. */
+export interface ServerConfig {
+  dataDir: string;
+  /** note: 8000 is the port the reference documents use; 0 picks a free one. */
+  port?: number;
+  host?: string;
+  /** The built renderer, served at `/`. */
+  staticDir?: string;
+  /** A better_sqlite3.node built for the current runtime (Electron). */
+  nativeBinding?: string;
+  log?: (line: string) => void;
+  /** Request body limit in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  /** Event retention: newest N events (default 100,000) and at most this old (default 7 days). */
+  retainEvents?: number;
+  retainMs?: number;
+  /** Access-token lifetime in seconds (default 3600). */
+  accessTtlS?: number;
+  /** Realtime limits and timers (see RealtimeOptions); tests use short ones. */
+  realtime?: Partial<RealtimeOptions>;
+  /** Environment read for the first-run superuser. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export type ResolvedConfig = Required<Omit<ServerConfig, 'staticDir' | 'nativeBinding' | 'realtime'>> &
+  Pick<ServerConfig, 'staticDir' | 'nativeBinding' | 'realtime'>;
+
+/** Fills defaults and rejects impossible values with a message fit for one line. */
+export function resolveConfig(c: ServerConfig): ResolvedConfig {
+  const r: ResolvedConfig = {
+    dataDir: c.dataDir,
+    port: c.port ?? 8000,
+    host: c.host ?? '127.0.0.1',
+    staticDir: c.staticDir,
+    realtime: c.realtime,
+    nativeBinding: c.nativeBinding,
+    log: c.log ?? ((line) => console.log(line)),
+    bodyLimit: c.bodyLimit ?? 1024 * 1024,
+    retainEvents: c.retainEvents ?? 100_000,
+    retainMs: c.retainMs ?? 7 * 86_400_000,
+    accessTtlS: c.accessTtlS ?? 3600,
+    env: c.env ?? process.env,
+  };
+  if (!r.dataDir) throw new Error('a data directory is required (--data-dir)');
+  if (!Number.isInteger(r.port) || r.port < 0 || r.port > 65535)
+    throw new Error(`invalid port ${c.port}: use 0-65535`);
+  for (const k of ['bodyLimit', 'retainEvents', 'retainMs', 'accessTtlS'] as const) {
+    if (!Number.isFinite(r[k]) || r[k] <= 0)
+      throw new Error(`invalid ${k} ${r[k]}: must be a positive number`);
+  }
+  return r;
+}

@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApi } from '../api';
+import { errorResponse, sendJson } from '../api/http';
+import { Auth } from '../auth';
+import { Tokens } from '../auth/tokens';
+import { createRealtime, DEFAULT_REALTIME_OPTIONS } from '../realtime';
+import { Store } from '../store';
+import { resolveConfig, type ServerConfig } from './config';
+import { serveStatic } from './static';
+import { VERSION } from './version';
+
+export type { ServerConfig } from './config';
+
+/** A running (or startable) Switchboard. */
+export interface SwitchboardServer {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** `http://HOST:PORT`, known after start. */
+  readonly url: string;
+  /** A superuser access token for the local console (the desktop app). */
+  issueAdminToken(): Promise<string>;
+}
+
+// note: in-flight requests get this long to finish at shutdown before their sockets are cut.
+const DRAIN_MS = 10_000;
+// note: retention runs once a minute; trimming is cheap with the seq primary key.
+const RETENTION_EVERY_MS = 60_000;
+
+/**
+ * The composition root: store, auth, REST API and static console on one HTTP server.
+ * Used by the Electron main process and the headless CLI alike.
+ */
+export function createServer(input: ServerConfig): SwitchboardServer {
+  const config = resolveConfig(input);
+  let http: Server | undefined;
+  let store: Store | undefined;
+  let auth: Auth | undefined;
+  let url = '';
+  let retention: NodeJS.Timeout | undefined;
+  let realtime: ReturnType<typeof createRealtime> | undefined;
+  const log = config.log;
+
+  async function start(): Promise<void> {
+    mkdirSync(config.dataDir, { recursive: true });
+    const s = new Store(config.dataDir, {
+      nativeBinding: config.nativeBinding,
+      onBusError: (e) => log(`event listener failed: ${(e as Error).stack ?? e}`),
+    });
+    store = s;
+    const tokens = await Tokens.open(config.dataDir, config.accessTtlS);
+    auth = new Auth(s, tokens);
+    await auth.ensureSuperuser(config.env, log);
+    s.trim({ maxEvents: config.retainEvents, maxAgeMs: config.retainMs });
+    retention = setInterval(() => {
+      s.trim({ maxEvents: config.retainEvents, maxAgeMs: config.retainMs });
+      s.sessions.prune();
+    }, RETENTION_EVERY_MS);
+    retention.unref();
+
+    const server = createHttpServer();
+    const rt = createRealtime(server, s, auth, { ...DEFAULT_REALTIME_OPTIONS, ...config.realtime }, log);
+    realtime = rt;
+    const api = createApi({
+      store: s,
+      auth,
+      bodyLimit: config.bodyLimit,
+      info: { version: VERSION, startedAt: new Date(), realtime: rt.info },
+    });
+    server.on('request', async (req, res) => {
+      const started = performance.now();
+      const traceId = randomBytes(8).toString('hex');
+      res.setHeader('x-trace-id', traceId);
+      res.on('finish', () => {
+        const ms = (performance.now() - started).toFixed(1);
+        log(`${req.method} ${req.url?.split('?')[0]} ${res.statusCode} ${ms}ms trace=${traceId}`);
+      });
+      let u: URL;
+      try {
+        u = new URL(req.url ?? '/', 'http://localhost');
+      } catch {
+        sendJson(res, 400, { error: { code: 'bad_request', message: 'The request URL is not valid.' } });
+        return;
+      }
+      try {
+        const sse = req.method === 'GET' ? rt.routes.get(u.pathname) : undefined;
+        if (sse) {
+          await sse(req, res, u);
+        } else if (u.pathname.startsWith('/api/')) {
+          await api(req, res, u, traceId, (e) => log(`error trace=${traceId}: ${(e as Error).stack ?? e}`));
+        } else if (config.staticDir) {
+          serveStatic(config.staticDir, req, res, u.pathname);
+        } else {
+          sendJson(res, 404, {
+            error: { code: 'not_found', message: 'The console is not served by this instance.' },
+          });
+        }
+      } catch (e) {
+        const r = errorResponse(e);
+        if (r.status >= 500) log(`error trace=${traceId}: ${(e as Error).stack ?? e}`);
+        if (!res.headersSent) sendJson(res, r.status, r.body);
+        else res.end();
+      }
+    });
+    // note: a socket that sends nothing for 60 s is dropped, but long requests are not cut.
+    server.headersTimeout = 60_000;
+    server.requestTimeout = 0;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (e: NodeJS.ErrnoException) => {
+        rt.stop();
+        s.close();
+        const clear = (message: string) => Object.assign(new Error(message), { code: e.code });
+        if (e.code === 'EADDRINUSE') reject(clear(`port ${config.port} on ${config.host} is already in use`));
+        else if (e.code === 'EADDRNOTAVAIL')
+          reject(clear(`cannot listen on ${config.host}: no such address here`));
+        else if (e.code === 'EACCES') reject(clear(`no permission to listen on port ${config.port}`));
+        else reject(e);
+      });
+      server.listen(config.port, config.host, () => resolve());
+    });
+    http = server;
+    const addr = server.address() as AddressInfo;
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    url = `http://${host}:${addr.port}`;
+  }
+
+  async function stop(): Promise<void> {
+    clearInterval(retention);
+    realtime?.stop();
+    realtime = undefined;
+    const server = http;
+    http = undefined;
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+      await closed;
+      clearTimeout(timer);
+    }
+    store?.close();
+    store = undefined;
+  }
+
+  return {
+    start,
+    stop,
+    get url() {
+      return url;
+    },
+    async issueAdminToken() {
+      const su = auth?.superuser();
+      if (!auth || !su) throw new Error('the server is not started');
+      return (await auth.startSession(su)).access_token;
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * The console's one store, built from typed slices (zustand's slices pattern). Middleware, if any, goes
+ * here at the root only. Components select narrowly with `useShallow`; I/O lives in module-level actions.
+ */
+import { create } from 'zustand';
+import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
+import { createHealthSlice, type HealthSlice } from './health-slice';
+
+/** Everything the console keeps. */
+export type AppState = ConnectionSlice & HealthSlice;
+
+export const useAppStore = create<AppState>()((...a) => ({
+  ...createConnectionSlice(...a),
+  ...createHealthSlice(...a),
+}));

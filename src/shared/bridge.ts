@@ -1,0 +1,14 @@
+/**
+ * What the Electron preload exposes to the renderer as `window.switchboard`: the local server's URL and an
+ * admin access token, nothing else. No data travels over IPC; the console talks to the server over HTTP/WS
+ * like any LAN client. In a plain browser against a headless server the bridge is absent.
+ */
+export interface SwitchboardBridge {
+  /** Base URL of the embedded server, e.g. `http://127.0.0.1:8000`. */
+  readonly serverUrl: string;
+  /** A superuser access token for the local console (a JWT; it expires like any access token). */
+  readonly adminToken: string;
+}
+
+/** The IPC channel the preload uses once, synchronously, to read the bridge values from the main process. */
+export const BRIDGE_CHANNEL = 'switchboard:bridge';
