@@ -4,7 +4,8 @@ import type { Ctx } from './router';
 
 /** The caller, or 401 when anonymous. */
 export function requireAuth(ctx: Ctx): Principal {
-  if (!ctx.principal) throw new AppError(401, 'unauthorized', 'Sign in first: send Authorization: Bearer <token>.');
+  if (!ctx.principal)
+    throw new AppError(401, 'unauthorized', 'Sign in first: send Authorization: Bearer <token>.');
   return ctx.principal;
 }
 

@@ -16,14 +16,47 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   }
   if (size === 0) return undefined;
   if (type && !/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
-    throw new AppError(415, 'unsupported_media_type', `Send JSON (Content-Type: application/json), not ${type}.`);
+    throw new AppError(
+      415,
+      'unsupported_media_type',
+      `Send JSON (Content-Type: application/json), not ${type}.`,
+    );
   }
   const text = Buffer.concat(chunks).toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new AppError(400, 'invalid_json', `The body is not valid JSON: ${(e as Error).message}`);
   }
+  if (nestedDeeper(text, MAX_DEPTH)) {
+    throw new AppError(
+      400,
+      'bad_request',
+      `The body nests objects and arrays deeper than ${MAX_DEPTH} levels.`,
+    );
+  }
+  return value;
+}
+
+// note: JSON.parse takes any depth but JSON.stringify recurses; a body nested thousands deep would overflow the stack when stored.
+const MAX_DEPTH = 100;
+
+/** True when valid JSON text nests objects/arrays deeper than `max` (a scan, so no recursion). */
+function nestedDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 function tooLarge(limit: number): AppError {
@@ -33,7 +66,12 @@ function tooLarge(limit: number): AppError {
 }
 
 /** Writes a JSON response. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
@@ -44,17 +82,24 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** The error envelope for any thrown value; unknown errors become a 500 that leaks nothing. */
-export function errorResponse(e: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+export function errorResponse(e: unknown): {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+} {
   if (e instanceof AppError) {
     const body: ErrorBody = { error: { code: e.code, message: e.message } };
     if (e.details) body.error.details = e.details;
     const headers: Record<string, string> = {};
-    if (e.status === 429 && typeof e.details?.retry_after_s === 'number') headers['retry-after'] = String(e.details.retry_after_s);
+    if (e.status === 429 && typeof e.details?.retry_after_s === 'number')
+      headers['retry-after'] = String(e.details.retry_after_s);
     return { status: e.status, body, headers };
   }
   return {
     status: 500,
-    body: { error: { code: 'internal', message: 'Something went wrong on the server; the log has the details.' } },
+    body: {
+      error: { code: 'internal', message: 'Something went wrong on the server; the log has the details.' },
+    },
     headers: {},
   };
 }

@@ -19,7 +19,11 @@ function intParam(q: URLSearchParams, name: string, def: number, min: number, ma
   if (raw === null || raw === '') return def;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new AppError(400, 'bad_request', `'${name}' must be an integer from ${min} to ${max}, got '${raw}'.`);
+    throw new AppError(
+      400,
+      'bad_request',
+      `'${name}' must be an integer from ${min} to ${max}, got '${raw}'.`,
+    );
   }
   return n;
 }
@@ -47,9 +51,17 @@ export function parseListParams(q: URLSearchParams, types: FieldTypes): ListPara
   let select: string[] | undefined;
   const rawSelect = q.get('select');
   if (rawSelect) {
-    select = rawSelect.split(',').map((s) => s.trim()).filter(Boolean);
+    select = rawSelect
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = select.filter((f) => !types[f]);
-    if (bad.length) throw new AppError(400, 'bad_request', `Cannot select ${bad.map((b) => `'${b}'`).join(', ')}: no such field.`);
+    if (bad.length)
+      throw new AppError(
+        400,
+        'bad_request',
+        `Cannot select ${bad.map((b) => `'${b}'`).join(', ')}: no such field.`,
+      );
   }
   return {
     filter: filterParam(q.get('filter'), types),
@@ -61,7 +73,10 @@ export function parseListParams(q: URLSearchParams, types: FieldTypes): ListPara
 }
 
 /** Keeps only the selected fields of a record (`id` always stays). */
-export function project<T extends Record<string, unknown>>(r: T, select: string[] | undefined): Record<string, unknown> {
+export function project<T extends Record<string, unknown>>(
+  r: T,
+  select: string[] | undefined,
+): Record<string, unknown> {
   if (!select) return r;
   const out: Record<string, unknown> = { id: r.id };
   for (const f of select) out[f] = r[f];

@@ -69,10 +69,13 @@ export class Router {
       }
       if (!ok) continue;
       pathMatched = true;
-      if (r.method === method || (method === 'HEAD' && r.method === 'GET')) return { handler: r.handler, params };
+      if (r.method === method || (method === 'HEAD' && r.method === 'GET'))
+        return { handler: r.handler, params };
     }
-    if (pathMatched) throw new AppError(405, 'method_not_allowed', `${method} is not allowed on ${pathname}.`);
-    if (undecodable) throw new AppError(400, 'bad_request', `The path ${pathname} has invalid percent-encoding.`);
+    if (pathMatched)
+      throw new AppError(405, 'method_not_allowed', `${method} is not allowed on ${pathname}.`);
+    if (undecodable)
+      throw new AppError(400, 'bad_request', `The path ${pathname} has invalid percent-encoding.`);
     throw new AppError(404, 'not_found', `No route for ${method} ${pathname}.`);
   }
 }

@@ -49,8 +49,10 @@ export function adminRoutes(router: Router, store: Store): void {
     const p = requireAdmin(ctx);
     const b = await objectBody(ctx);
     const errors: Record<string, string> = {};
-    for (const k of Object.keys(b)) if (!['email', 'password', 'role', 'account'].includes(k)) errors[k] = 'unknown field';
-    if (typeof b.email !== 'string' || !EMAIL_PATTERN.test(b.email)) errors.email = 'must be an email address';
+    for (const k of Object.keys(b))
+      if (!['email', 'password', 'role', 'account'].includes(k)) errors[k] = 'unknown field';
+    if (typeof b.email !== 'string' || !EMAIL_PATTERN.test(b.email))
+      errors.email = 'must be an email address';
     if (typeof b.password !== 'string' || b.password.length < MIN_PASSWORD) {
       errors.password = `must be at least ${MIN_PASSWORD} characters`;
     }
@@ -58,9 +60,16 @@ export function adminRoutes(router: Router, store: Store): void {
     const account = targetAccount(p, b.account, errors);
     if (Object.keys(errors).length) throw validationError(errors);
     if (store.users.byEmail(b.email as string)) {
-      throw new AppError(409, 'unique_violation', 'A user with this email already exists.', { email: 'must be unique' });
+      throw new AppError(409, 'unique_violation', 'A user with this email already exists.', {
+        email: 'must be unique',
+      });
     }
-    const user = store.users.create({ email: b.email as string, hash: await hashPassword(b.password as string), role: role!, account });
+    const user = store.users.create({
+      email: b.email as string,
+      hash: await hashPassword(b.password as string),
+      role: role!,
+      account,
+    });
     return reply(201, user);
   });
 
@@ -69,18 +78,22 @@ export function adminRoutes(router: Router, store: Store): void {
     const u = loadUser(p, ctx.params.id!);
     const b = await objectBody(ctx);
     const errors: Record<string, string> = {};
-    for (const k of Object.keys(b)) if (!['email', 'password', 'role', 'account'].includes(k)) errors[k] = 'unknown field';
-    if (b.email !== undefined && (typeof b.email !== 'string' || !EMAIL_PATTERN.test(b.email))) errors.email = 'must be an email address';
+    for (const k of Object.keys(b))
+      if (!['email', 'password', 'role', 'account'].includes(k)) errors[k] = 'unknown field';
+    if (b.email !== undefined && (typeof b.email !== 'string' || !EMAIL_PATTERN.test(b.email)))
+      errors.email = 'must be an email address';
     if (b.password !== undefined && (typeof b.password !== 'string' || b.password.length < MIN_PASSWORD)) {
       errors.password = `must be at least ${MIN_PASSWORD} characters`;
     }
     const role = checkRole(b.role, errors);
     const account = b.account === undefined ? undefined : targetAccount(p, b.account, errors);
-    if (u.superuser && (role !== undefined && role !== 'admin')) errors.role = 'the superuser stays an admin';
+    if (u.superuser && role !== undefined && role !== 'admin') errors.role = 'the superuser stays an admin';
     if (Object.keys(errors).length) throw validationError(errors);
     const other = typeof b.email === 'string' ? store.users.byEmail(b.email) : undefined;
     if (other && other.user.id !== u.id) {
-      throw new AppError(409, 'unique_violation', 'A user with this email already exists.', { email: 'must be unique' });
+      throw new AppError(409, 'unique_violation', 'A user with this email already exists.', {
+        email: 'must be unique',
+      });
     }
     const hash = typeof b.password === 'string' ? await hashPassword(b.password) : undefined;
     const updated = store.users.update(u.id, { email: b.email as string | undefined, hash, role, account });
@@ -104,19 +117,32 @@ export function adminRoutes(router: Router, store: Store): void {
     const p = requireAdmin(ctx);
     const b = await objectBody(ctx);
     const errors: Record<string, string> = {};
-    for (const k of Object.keys(b)) if (!['name', 'role', 'account', 'collections'].includes(k)) errors[k] = 'unknown field';
-    if (typeof b.name !== 'string' || b.name.trim() === '' || b.name.length > 100) errors.name = 'is required (1-100 characters)';
+    for (const k of Object.keys(b))
+      if (!['name', 'role', 'account', 'collections'].includes(k)) errors[k] = 'unknown field';
+    if (typeof b.name !== 'string' || b.name.trim() === '' || b.name.length > 100)
+      errors.name = 'is required (1-100 characters)';
     const role = checkRole(b.role ?? 'viewer', errors);
     const account = targetAccount(p, b.account, errors);
     let collections: string[] | null = null;
     if (b.collections !== undefined && b.collections !== null) {
-      if (!Array.isArray(b.collections) || !b.collections.every((c) => typeof c === 'string' && NAME_PATTERN.test(c))) {
+      if (
+        !Array.isArray(b.collections) ||
+        !b.collections.every((c) => typeof c === 'string' && NAME_PATTERN.test(c))
+      ) {
         errors.collections = 'must be a list of collection names';
       } else collections = b.collections as string[];
     }
     if (Object.keys(errors).length) throw validationError(errors);
     const { key, hash, prefix } = generateApiKey();
-    const created = store.keys.create({ name: b.name as string, hash, prefix, role: role!, account, collections, createdBy: p.id });
+    const created = store.keys.create({
+      name: b.name as string,
+      hash,
+      prefix,
+      role: role!,
+      account,
+      collections,
+      createdBy: p.id,
+    });
     return reply(201, { ...created, key });
   });
 

@@ -23,7 +23,8 @@ export function authRoutes(router: Router, store: Store, auth: Auth): void {
 
   router.on('POST', '/api/v1/auth/logout', (ctx) => {
     const p = requireAuth(ctx);
-    if (p.kind === 'key') throw new AppError(400, 'bad_request', 'API keys do not log out; an admin deletes them.');
+    if (p.kind === 'key')
+      throw new AppError(400, 'bad_request', 'API keys do not log out; an admin deletes them.');
     auth.logout(p);
     return reply(204);
   });

@@ -8,7 +8,11 @@ import { reply, type Ctx, type Router } from '../router';
 
 /** Collections are shared schema: every signed-in caller may read them, admins change them. */
 export function collectionRoutes(router: Router, store: Store): void {
-  const schemaEvent = (type: 'collection.created' | 'collection.updated' | 'collection.deleted', c: Collection, ctx: Ctx) => ({
+  const schemaEvent = (
+    type: 'collection.created' | 'collection.updated' | 'collection.deleted',
+    c: Collection,
+    ctx: Ctx,
+  ) => ({
     type,
     collection: c.name,
     data: c as unknown as Record<string, unknown>,
@@ -38,7 +42,10 @@ export function collectionRoutes(router: Router, store: Store): void {
     const input = checkCollection(await objectBody(ctx), 'create');
     if (Object.keys(input.errors).length) throw validationError(input.errors);
     const c = store.mutateSchema((emit) => {
-      const created = store.collections.create({ name: input.name!, fields: input.fields!, rules: input.rules }, ctx.principal!.id);
+      const created = store.collections.create(
+        { name: input.name!, fields: input.fields!, rules: input.rules },
+        ctx.principal!.id,
+      );
       emit(schemaEvent('collection.created', created, ctx));
       return created;
     });
@@ -51,7 +58,10 @@ export function collectionRoutes(router: Router, store: Store): void {
     if (Object.keys(input.errors).length) throw validationError(input.errors);
     return store.mutateSchema((emit) => {
       const { before, after } = store.collections.update(ctx.params.name!, input, ctx.principal!.id);
-      emit({ ...schemaEvent('collection.updated', after, ctx), previous: before as unknown as Record<string, unknown> });
+      emit({
+        ...schemaEvent('collection.updated', after, ctx),
+        previous: before as unknown as Record<string, unknown>,
+      });
       return after as unknown as Record<string, unknown>;
     });
   });

@@ -59,7 +59,8 @@ export function recordRoutes(router: Router, store: Store): void {
       const v = value[f.name];
       if (f.type !== 'relation' || typeof v !== 'string') continue;
       const target = store.collections.get(f.collection!);
-      if (!target || !store.records.exists(target, v, account)) errors[f.name] = `no record '${v}' in '${f.collection}'`;
+      if (!target || !store.records.exists(target, v, account))
+        errors[f.name] = `no record '${v}' in '${f.collection}'`;
     }
     if (Object.keys(errors).length) throw validationError(errors);
   }
@@ -93,7 +94,10 @@ export function recordRoutes(router: Router, store: Store): void {
     const { record } = load(ctx, c);
     if (!passes(rule, record, ctx.principal)) throw notFound(`Record '${ctx.params.id}'`);
     const select = ctx.url.searchParams.get('select');
-    return project(record, select ? parseListParams(new URLSearchParams({ select }), fieldTypes(c)).select : undefined);
+    return project(
+      record,
+      select ? parseListParams(new URLSearchParams({ select }), fieldTypes(c)).select : undefined,
+    );
   });
 
   router.on('POST', base, async (ctx) => {
@@ -102,7 +106,8 @@ export function recordRoutes(router: Router, store: Store): void {
     const { value, errors } = checkRecord(c.fields, await objectBody(ctx), 'create');
     if (Object.keys(errors).length) throw validationError(errors);
     const p = ctx.principal;
-    if (!passes(rule, value, p)) throw denied(ctx, `The create rule of '${c.name}' does not allow this record.`);
+    if (!passes(rule, value, p))
+      throw denied(ctx, `The create rule of '${c.name}' does not allow this record.`);
     const account = p?.account ?? PUBLIC_ACCOUNT;
     const record = store.mutate((emit) => {
       checkRelations(c, value, account);
@@ -138,7 +143,8 @@ export function recordRoutes(router: Router, store: Store): void {
     const rule = access(ctx, c, 'delete');
     store.mutate((emit) => {
       const { record, account } = load(ctx, c);
-      if (!passes(rule, record, ctx.principal)) throw denied(ctx, `The delete rule of '${c.name}' does not allow this.`);
+      if (!passes(rule, record, ctx.principal))
+        throw denied(ctx, `The delete rule of '${c.name}' does not allow this.`);
       store.records.delete(c, record.id);
       emit(event('record.deleted', c, record, account, ctx));
     });
@@ -148,7 +154,8 @@ export function recordRoutes(router: Router, store: Store): void {
   /** Bulk writes name their records with a filter; `filter={}` must be explicit to touch everything. */
   function bulkWhere(ctx: Ctx, c: Collection, rule: FilterNode | undefined): Where {
     const raw = ctx.url.searchParams.get('filter');
-    if (raw === null) throw new AppError(400, 'bad_request', "Bulk writes need a 'filter' (use filter={} for all records).");
+    if (raw === null)
+      throw new AppError(400, 'bad_request', "Bulk writes need a 'filter' (use filter={} for all records).");
     return buildWhere(ctx.principal, [rule, filterParam(raw, fieldTypes(c))]);
   }
 

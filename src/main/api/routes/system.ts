@@ -61,19 +61,32 @@ export function systemRoutes(router: Router, store: Store, info: SystemInfo): vo
     const rawSince = q.get('since') ?? '0';
     const since = Number(rawSince);
     if (!Number.isInteger(since) || since < 0) {
-      throw new AppError(400, 'bad_request', `'since' must be a non-negative integer seq, got '${rawSince}'.`);
+      throw new AppError(
+        400,
+        'bad_request',
+        `'since' must be a non-negative integer seq, got '${rawSince}'.`,
+      );
     }
     const rawLimit = q.get('limit') ?? '100';
     const limit = Number(rawLimit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENTS_PAGE) {
-      throw new AppError(400, 'bad_request', `'limit' must be an integer from 1 to ${MAX_EVENTS_PAGE}, got '${rawLimit}'.`);
+      throw new AppError(
+        400,
+        'bad_request',
+        `'limit' must be an integer from 1 to ${MAX_EVENTS_PAGE}, got '${rawLimit}'.`,
+      );
     }
     const collection = q.get('collection');
     if (since > 0 && store.events.hasGapAfter(since)) {
-      throw new AppError(410, 'resume_gap', `Events after ${since} are no longer retained; reload and start from last_seq.`, {
-        oldest_seq: store.events.oldestSeq(),
-        last_seq: store.events.lastSeq(),
-      });
+      throw new AppError(
+        410,
+        'resume_gap',
+        `Events after ${since} are no longer retained; reload and start from last_seq.`,
+        {
+          oldest_seq: store.events.oldestSeq(),
+          last_seq: store.events.lastSeq(),
+        },
+      );
     }
     const scanned = store.events.since(since, limit);
     const events = scanned.filter(
