@@ -230,3 +230,29 @@ describe('relations', () => {
     expect((await env.admin.del(`${COLS}/${name}`)).status).toBe(204);
   });
 });
+
+describe('shared schema across accounts', () => {
+  it("lets an account admin change a collection only while it holds no other account's records", async () => {
+    const name = uniq('shared');
+    await createCollection(env.admin, {
+      name,
+      fields: [{ name: 'title', type: 'text' }],
+      rules: { list: 'auth', view: 'auth', create: 'auth', update: 'auth', delete: 'auth' },
+    });
+    const bAdmin = await userClient(env.admin, `${name}-b@test.local`, 'admin', `acct-${name}`);
+    // Empty, or only B's own records: B's admin may change it.
+    expect((await bAdmin.patch(`${COLS}/${name}`, { rules: { list: 'auth' } })).status).toBe(200);
+    await createRecord(bAdmin, name, { title: 'b' });
+    expect((await bAdmin.patch(`${COLS}/${name}`, { rules: { list: 'auth' } })).status).toBe(200);
+    // Once account default holds records there, only the superuser may change or drop it.
+    await createRecord(env.admin, name, { title: 'default' });
+    const patch = await bAdmin.patch(`${COLS}/${name}`, { fields: [] });
+    expect(patch.status).toBe(403);
+    expect(patch.body.error.message).toBe(
+      `Collection '${name}' holds records of other accounts; only the superuser may change it.`,
+    );
+    expect((await bAdmin.del(`${COLS}/${name}`)).status).toBe(403);
+    expect((await env.admin.get(recs(name))).body.total_items).toBe(2);
+    expect((await env.admin.del(`${COLS}/${name}`)).status).toBe(204);
+  });
+});

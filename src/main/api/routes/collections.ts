@@ -1,7 +1,7 @@
 import { checkCollection } from '../../../shared/collection-validation';
 import type { Collection } from '../../../shared/schema';
 import { isAdmin } from '../../auth/principal';
-import { validationError } from '../../errors';
+import { AppError, validationError } from '../../errors';
 import type { Store } from '../../store';
 import { objectBody, requireAdmin, requireAuth } from '../guards';
 import { reply, type Ctx, type Router } from '../router';
@@ -52,8 +52,21 @@ export function collectionRoutes(router: Router, store: Store): void {
     return reply(201, c);
   });
 
+  /** Schema is shared: an account admin may not change a collection that holds other accounts' records. */
+  function requireOwnData(ctx: Ctx): void {
+    const p = requireAdmin(ctx);
+    const c = store.collections.require(ctx.params.name!);
+    if (!p.superuser && store.records.hasOtherAccounts(c, p.account)) {
+      throw new AppError(
+        403,
+        'forbidden',
+        `Collection '${c.name}' holds records of other accounts; only the superuser may change it.`,
+      );
+    }
+  }
+
   router.on('PATCH', '/api/v1/collections/:name', async (ctx) => {
-    requireAdmin(ctx);
+    requireOwnData(ctx);
     const input = checkCollection(await objectBody(ctx), 'update');
     if (Object.keys(input.errors).length) throw validationError(input.errors);
     return store.mutateSchema((emit) => {
@@ -67,7 +80,7 @@ export function collectionRoutes(router: Router, store: Store): void {
   });
 
   router.on('DELETE', '/api/v1/collections/:name', (ctx) => {
-    requireAdmin(ctx);
+    requireOwnData(ctx);
     store.mutateSchema((emit) => {
       const dropped = store.collections.drop(ctx.params.name!, ctx.principal!.id);
       emit(schemaEvent('collection.deleted', dropped, ctx));
