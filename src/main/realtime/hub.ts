@@ -254,7 +254,7 @@ export class Hub {
   fanout(ev: LiveEvent): void {
     const started = performance.now();
     if (ev.seq !== undefined) this.counters.events++;
-    const frames = new Map<string, string | null>();
+    const frames = new Map<string, Buffer | null>();
     let matched = 0;
     let sent = 0;
     const before = this.counters.dropped;
@@ -288,7 +288,7 @@ export class Hub {
   private deliver(
     sub: Subscription,
     ev: LiveEvent,
-    frames: Map<string, string | null>,
+    frames: Map<string, Buffer | null>,
   ): 'skip' | 'sent' | 'dropped' {
     if (ev.seq !== undefined) {
       if (ev.seq <= sub.lastSeq) return 'skip';
@@ -299,7 +299,9 @@ export class Hub {
     const key = `${sub.shape}|${match ?? ''}`;
     let frame = frames.get(key);
     if (frame === undefined) {
-      frame = sub.encode(ev, match);
+      // Encoded and turned into bytes once per shape; every matching socket gets the same buffer.
+      const text = sub.encode(ev, match);
+      frame = text === null ? null : Buffer.from(text);
       frames.set(key, frame);
     }
     if (frame === null) return 'skip';
@@ -336,7 +338,7 @@ export class Hub {
   }
 
   /** Sends a frame unless the connection is a slow consumer, which is closed instead. */
-  send(conn: Connection, frame: string): boolean {
+  send(conn: Connection, frame: string | Buffer): boolean {
     if (conn.closed) return false;
     if (conn.transport.bufferedAmount() > this.opts.maxBufferedBytes) {
       this.counters.dropped++;
@@ -347,7 +349,7 @@ export class Hub {
     conn.transport.send(frame);
     conn.messagesOut++;
     this.counters.messagesOut++;
-    this.counters.bytesOut += frame.length;
+    this.counters.bytesOut += typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
     return true;
   }
 

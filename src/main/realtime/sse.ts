@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Auth, Principal } from '../auth';
+import { ruleAccess } from '../auth/rules';
 import { AppError } from '../errors';
 import type { Collection } from '../../shared/schema';
 import type { Hub } from './hub';
@@ -28,7 +29,7 @@ export class SseTransport implements Transport {
     res.on('close', () => clearInterval(this.timer));
   }
 
-  send(frame: string): void {
+  send(frame: string | Buffer): void {
     if (!this.res.writableEnded) this.res.write(frame);
   }
 
@@ -137,6 +138,12 @@ export function nativeSse(hub: Hub, auth: Auth, collection: (name: string) => Co
         checked.code === 'not_found' ? 'not_found' : 'bad_request',
         checked.message,
       );
+    // A refusal after a 200 would make EventSource reconnect forever: answer 401/403 as REST does.
+    const c = collection(checked.params.collection);
+    const access = c ? ruleAccess(principal, c, 'view') : undefined;
+    if (access && !access.allowed) {
+      throw new AppError(principal ? 403 : 401, principal ? 'forbidden' : 'unauthorized', access.reason);
+    }
     const last = req.headers['last-event-id'] ?? q.get('last_event_id') ?? undefined;
     let since: number | undefined;
     if (last !== undefined && last !== '') {

@@ -14,8 +14,8 @@ export interface Transport {
   readonly remote: string;
   /** A passive transport (SSE) never sends to us; the sweep leaves it to TCP to detect death. */
   readonly passive: boolean;
-  /** Sends one encoded frame. */
-  send(frame: string): void;
+  /** Sends one encoded frame: text, or its UTF-8 bytes prepared once for many connections. */
+  send(frame: string | Buffer): void;
   /** Bytes queued and not yet written to the socket. */
   bufferedAmount(): number;
   /** Closes with a code and reason the client can read (SSE ends the response). */

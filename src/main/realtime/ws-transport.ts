@@ -15,8 +15,9 @@ export class WsTransport implements Transport {
     private readonly heartbeatFrame: () => string | null,
   ) {}
 
-  send(frame: string): void {
-    this.ws.send(frame);
+  send(frame: string | Buffer): void {
+    // note: a Buffer goes out as a text frame without being copied or re-encoded per socket.
+    this.ws.send(frame, { binary: false });
   }
 
   bufferedAmount(): number {
