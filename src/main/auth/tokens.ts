@@ -82,8 +82,25 @@ export class Tokens {
       .sign(this.privateKey);
   }
 
+  // note: a verified token's claims cannot change, so they are remembered until it expires; 10,000
+  // entries covers every client of a venue, and the map is simply emptied when it fills.
+  private readonly verified = new Map<string, TokenClaims>();
+
   /** Verifies signature, issuer and expiry; throws TokenError saying which. */
   async verify(token: string): Promise<TokenClaims> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.exp * 1000 > Date.now()) return known;
+      this.verified.delete(token);
+      throw new TokenError('expired');
+    }
+    const claims = await this.verifyUncached(token);
+    if (this.verified.size >= 10_000) this.verified.clear();
+    this.verified.set(token, claims);
+    return claims;
+  }
+
+  private async verifyUncached(token: string): Promise<TokenClaims> {
     try {
       const { payload } = await jwtVerify(token, this.publicKey, { issuer: ISSUER, algorithms: [ALG] });
       if (

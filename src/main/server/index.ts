@@ -57,6 +57,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     retention = setInterval(() => {
       s.trim({ maxEvents: config.retainEvents, maxAgeMs: config.retainMs });
       s.sessions.prune();
+      s.optimize();
     }, RETENTION_EVERY_MS);
     retention.unref();
 

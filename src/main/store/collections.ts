@@ -137,14 +137,27 @@ export class Collections {
     this.db.exec(
       `CREATE TABLE ${table} (id TEXT PRIMARY KEY, account TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL${cols})`,
     );
-    this.db.exec(
-      `CREATE INDEX ${sqlId(`i_${input.name}_account_created`)} ON ${table} (account, created_at)`,
-    );
+    this.createSystemIndexes(input.name);
     for (const f of fields) if (f.unique) this.addUnique(input.name, f.name);
     const now = nowIso();
     const c: Collection = { name: input.name, fields, rules, created_at: now, updated_at: now };
     this.write(c, { op: 'create', fields, rules }, actor);
     return c;
+  }
+
+  /**
+   * The indexes every record table has: (account, created_at) for an account's default list,
+   * and created_at for the superuser's list across accounts.
+   */
+  private createSystemIndexes(collection: string): void {
+    const t = recordTable(collection);
+    this.db.exec(`CREATE INDEX ${sqlId(`i_${collection}_account_created`)} ON ${t} (account, created_at)`);
+    this.db.exec(`CREATE INDEX ${sqlId(`i_${collection}_created`)} ON ${t} (created_at)`);
+  }
+
+  private dropSystemIndexes(collection: string): void {
+    this.db.exec(`DROP INDEX IF EXISTS ${sqlId(`i_${collection}_account_created`)}`);
+    this.db.exec(`DROP INDEX IF EXISTS ${sqlId(`i_${collection}_created`)}`);
   }
 
   private addUnique(collection: string, field: string): void {
@@ -184,10 +197,8 @@ export class Collections {
         throw new AppError(409, 'conflict', `Collection '${patch.name}' already exists.`);
       for (const f of before.fields) if (f.unique) this.db.exec(`DROP INDEX ${uniqueIndex(name, f.name)}`);
       this.db.exec(`ALTER TABLE ${recordTable(name)} RENAME TO ${recordTable(patch.name)}`);
-      this.db.exec(`DROP INDEX IF EXISTS ${sqlId(`i_${name}_account_created`)}`);
-      this.db.exec(
-        `CREATE INDEX ${sqlId(`i_${patch.name}_account_created`)} ON ${recordTable(patch.name)} (account, created_at)`,
-      );
+      this.dropSystemIndexes(name);
+      this.createSystemIndexes(patch.name);
       for (const f of before.fields) if (f.unique) this.addUnique(patch.name, f.name);
       this.db.prepare('DELETE FROM collections WHERE name = ?').run(name);
       this.cache.delete(name);

@@ -76,6 +76,11 @@ export class Store {
     return this.events.trim(r.maxEvents, r.maxAgeMs);
   }
 
+  /** Periodic upkeep: refreshes the query planner's statistics where they went stale (cheap when nothing changed). */
+  optimize(): void {
+    this.db.pragma('optimize');
+  }
+
   close(): void {
     closeDb(this.db);
   }

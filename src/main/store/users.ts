@@ -29,10 +29,14 @@ const rowToUser = (r: Row): User => ({
 
 /** Users and their password hashes. */
 export class Users {
-  constructor(private readonly db: Db) {}
+  private readonly byId;
+
+  constructor(private readonly db: Db) {
+    this.byId = db.prepare('SELECT * FROM users WHERE id = ?');
+  }
 
   get(id: string): User | undefined {
-    const r = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+    const r = this.byId.get(id) as Row | undefined;
     return r && rowToUser(r);
   }
 

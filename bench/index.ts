@@ -1,0 +1,97 @@
+/**
+ * `npm run bench [-- --only rest[,other]] [--quick] [--list]`: prints figures, not pass/fail.
+ *
+ * Adding a section: write `bench/sections/NAME.ts` exporting a default {@link Section}, and add
+ * one line to SECTIONS below. Sections run in the order listed here.
+ */
+import { parseArgs } from 'node:util';
+import { cleanupAll, installCleanupHooks } from './lib/cleanup';
+import { machine } from './lib/machine';
+import type { Section } from './lib/section';
+import { fmt } from './lib/table';
+
+const SECTIONS: Record<string, () => Promise<{ default: Section }>> = {
+  rest: () => import('./sections/rest'),
+};
+
+const USAGE = `usage: npm run bench [-- --only NAME[,NAME]] [--quick] [--list]
+sections: ${Object.keys(SECTIONS).join(', ')}`;
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        only: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        list: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const names = args.only
+    ? args.only
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : Object.keys(SECTIONS);
+  const unknown = names.filter((n) => !SECTIONS[n]);
+  if (unknown.length) {
+    console.error(`unknown section ${unknown.join(', ')}\n${USAGE}`);
+    return 2;
+  }
+  if (args.list) {
+    for (const n of Object.keys(SECTIONS))
+      console.log(`${n.padEnd(10)} ${(await SECTIONS[n]!()).default.summary}`);
+    return 0;
+  }
+
+  installCleanupHooks();
+  const m = machine();
+  console.log(
+    `# Switchboard bench ${m.date}${args.quick ? ' (--quick: smoke bounds, figures not meaningful)' : ''}`,
+  );
+  console.log(`machine: ${m.nproc} CPUs, ${m.cpu}, ${fmt(m.ramGiB, 1)} GiB RAM`);
+  console.log(`runtime: Node ${m.node}, SQLite ${m.sqlite} (better-sqlite3)`);
+  console.log(`data dirs: ${m.tmpFs}`);
+  console.log(`load average at start: ${m.load.map((l) => fmt(l, 2)).join(' ')}`);
+  const started = performance.now();
+  let code = 0;
+  try {
+    for (const name of names) {
+      const section = (await SECTIONS[name]!()).default;
+      console.log(`\n## ${section.name}: ${section.summary}\n`);
+      const t0 = performance.now();
+      try {
+        await section.run({ quick: args.quick, print: (line = '') => console.log(line) });
+      } catch (e) {
+        code = 1;
+        console.error(`section ${name} failed: ${(e as Error).stack ?? e}`);
+      } finally {
+        // note: a failed section must not leave its server or data behind for the next one.
+        cleanupAll();
+      }
+      console.log(`\n(${name}: ${fmt((performance.now() - t0) / 1000, 1)} s)`);
+    }
+  } finally {
+    cleanupAll();
+  }
+  console.log(`\ntotal: ${fmt((performance.now() - started) / 1000, 1)} s`);
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error((e as Error).stack ?? e);
+    cleanupAll();
+    process.exit(1);
+  },
+);
