@@ -14,9 +14,10 @@ const OUTPUTS = [
   'out/main/headless.js',
   'out/preload/index.cjs',
   'out/renderer/index.html',
+  'out/sdk/switchboard.js',
 ];
 /** Inputs besides everything under src/. */
-const INPUTS = ['package.json', 'electron.vite.config.ts', 'tsconfig.base.json'];
+const INPUTS = ['package.json', 'electron.vite.config.ts', 'vite.sdk.config.ts', 'tsconfig.base.json'];
 
 function newestMtime(path) {
   const stat = statSync(path, { throwIfNoEntry: false });
@@ -52,10 +53,12 @@ export function ensureBuilt({ quiet = false } = {}) {
     console.error('electron-vite is not installed: run npm install first.');
     process.exit(1);
   }
-  const result = spawnSync(process.execPath, [cli, 'build'], {
-    cwd: root,
-    stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit',
-  });
+  const stdio = quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit';
+  let result = spawnSync(process.execPath, [cli, 'build'], { cwd: root, stdio });
+  if (result.status === 0) {
+    const vite = join(root, 'node_modules/vite/bin/vite.js');
+    result = spawnSync(process.execPath, [vite, 'build', '-c', 'vite.sdk.config.ts'], { cwd: root, stdio });
+  }
   if (result.status !== 0) {
     console.error('build failed');
     process.exit(result.status ?? 1);

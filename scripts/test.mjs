@@ -45,7 +45,7 @@ if (existsSync(vitestJson)) {
   if (!vitestOk && r.numFailedTests === 0) failed++;
 } else if (!vitestOk) failed++;
 
-const built = run('build', 'npx', ['electron-vite', 'build']);
+const built = run('build', 'npm', ['run', 'build']);
 if (built) passed++;
 else failed++;
 

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { RealtimeOptions } from '../realtime';
 
 /** Every setting of the server, with its default. Bad values fail at start with one clear line. */
@@ -8,6 +9,8 @@ export interface ServerConfig {
   host?: string;
   /** The built renderer, served at `/`. */
   staticDir?: string;
+  /** The built client SDK, served at `/sdk/` (default: `staticDir/../sdk`). */
+  sdkDir?: string;
   /** A better_sqlite3.node built for the current runtime (Electron). */
   nativeBinding?: string;
   log?: (line: string) => void;
@@ -24,8 +27,8 @@ export interface ServerConfig {
   env?: NodeJS.ProcessEnv;
 }
 
-export type ResolvedConfig = Required<Omit<ServerConfig, 'staticDir' | 'nativeBinding' | 'realtime'>> &
-  Pick<ServerConfig, 'staticDir' | 'nativeBinding' | 'realtime'>;
+type Optional = 'staticDir' | 'sdkDir' | 'nativeBinding' | 'realtime';
+export type ResolvedConfig = Required<Omit<ServerConfig, Optional>> & Pick<ServerConfig, Optional>;
 
 /** Fills defaults and rejects impossible values with a message fit for one line. */
 export function resolveConfig(c: ServerConfig): ResolvedConfig {
@@ -34,6 +37,7 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
     port: c.port ?? 8000,
     host: c.host ?? '127.0.0.1',
     staticDir: c.staticDir,
+    sdkDir: c.sdkDir ?? (c.staticDir ? join(c.staticDir, '..', 'sdk') : undefined),
     realtime: c.realtime,
     nativeBinding: c.nativeBinding,
     log: c.log ?? ((line) => console.log(line)),

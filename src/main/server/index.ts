@@ -91,6 +91,9 @@ export function createServer(input: ServerConfig): SwitchboardServer {
           await sse(req, res, u);
         } else if (u.pathname.startsWith('/api/')) {
           await api(req, res, u, traceId, (e) => log(`error trace=${traceId}: ${(e as Error).stack ?? e}`));
+        } else if (u.pathname.startsWith('/sdk/') && config.sdkDir) {
+          res.setHeader('access-control-allow-origin', '*');
+          serveStatic(config.sdkDir, req, res, u.pathname.slice('/sdk'.length), false);
         } else if (config.staticDir) {
           serveStatic(config.staticDir, req, res, u.pathname);
         } else {

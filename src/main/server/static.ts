@@ -15,8 +15,17 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-/** Serves files under `root`; unknown paths fall back to index.html (the console routes itself). */
-export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse, pathname: string): void {
+/**
+ * Serves files under `root`. With `spa`, unknown paths fall back to index.html (the console
+ * routes itself); without, they are 404.
+ */
+export function serveStatic(
+  root: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  spa = true,
+): void {
   let rel: string;
   try {
     rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');

@@ -76,7 +76,10 @@ export function nativeDialect(
       case 'subscribe': {
         const checked = checkParams(m, collection);
         if (!checked.ok) {
-          error(conn, checked.message, { code: checked.code });
+          error(conn, checked.message, {
+            code: checked.code,
+            ...(typeof m.collection === 'string' ? { collection: m.collection } : {}),
+          });
           return;
         }
         const p = checked.params;
