@@ -75,6 +75,8 @@ export class Hub {
   readonly counters = new Counters();
   readonly rates = new RateMeter();
   readonly presence: Presence;
+  /** The highest seq fanned out: every live subscription has been sent what it should see up to here. */
+  lastSeq = 0;
   private readonly index = new Map<string, Set<Subscription>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribeSource?: () => void;
@@ -136,6 +138,7 @@ export class Hub {
 
   /** Sets who a connection is; closes it when the credential expires. False when over the per-user limit. */
   authenticate(conn: Connection, p: Principal): boolean {
+    if (conn.closed) return false;
     if (conn.principal) this.presence.leave(conn);
     clearTimeout(conn.expiryTimer);
     const mine = this.presence.connectionsOf(p);
@@ -201,8 +204,10 @@ export class Hub {
         },
       };
     }
-    this.unsubscribe(conn, spec.key, false);
     const lastSeq = await this.deps.history.lastSeq();
+    // The socket may have closed while we awaited: never index a subscription of a gone connection.
+    if (conn.closed) return { ok: false, code: 'not_found', message: 'The connection is closed' };
+    this.unsubscribe(conn, spec.key, false);
     const sub: Subscription = { ...spec, conn, lastSeq: spec.since ?? lastSeq };
     if (spec.since !== undefined) sub.pending = [];
     conn.subs.set(spec.key, sub);
@@ -227,6 +232,7 @@ export class Hub {
       const queued = sub.pending ?? [];
       sub.pending = undefined;
       for (const ev of queued) this.deliver(sub, ev, new Map());
+      sub.onReplayed?.(Math.max(sub.lastSeq, this.lastSeq));
     } catch (e) {
       this.deps.onError(e);
       this.close(sub.conn, 1011, 'resume failed');
@@ -253,7 +259,10 @@ export class Hub {
   /** Matches one event against the index and sends each subscriber its frame. */
   fanout(ev: LiveEvent): void {
     const started = performance.now();
-    if (ev.seq !== undefined) this.counters.events++;
+    if (ev.seq !== undefined) {
+      this.counters.events++;
+      if (ev.seq > this.lastSeq) this.lastSeq = ev.seq;
+    }
     const frames = new Map<string, Buffer | null>();
     let matched = 0;
     let sent = 0;

@@ -3,7 +3,10 @@ import type { RealtimeInfo } from '../api/routes/system';
 import type { Auth } from '../auth';
 import { accountScope } from '../auth/principal';
 import type { Store } from '../store';
+import { fastschemaDialect } from './dialects/fastschema';
 import { nativeDialect } from './dialects/native';
+import { snackbaseDialect, snackbaseSse } from './dialects/snackbase';
+import { topicsDialect } from './dialects/topics';
 import { DEFAULT_HUB_OPTIONS, Hub, type HubOptions } from './hub';
 import { monitorFeed } from './monitor';
 import { nativeSse } from './sse';
@@ -46,11 +49,18 @@ export function createRealtime(
   const detach = attachWebSockets(
     server,
     hub,
-    [nativeDialect(hub, auth, collection), monitor],
+    [
+      nativeDialect(hub, auth, collection),
+      fastschemaDialect(hub, auth, collection),
+      snackbaseDialect(hub, auth, collection),
+      topicsDialect(hub, auth, collection),
+      monitor,
+    ],
     opts.maxMessageBytes,
   );
   const routes = new Map<string, HttpRealtimeRoute>([
     ['/api/v1/sse/realtime', nativeSse(hub, auth, collection)],
+    ['/api/v1/realtime/subscribe', snackbaseSse(hub, auth, collection)],
   ]);
 
   const info: RealtimeInfo = {

@@ -128,6 +128,7 @@ export function monitorFeed(hub: Hub, auth: Auth): WsDialect & { stop(): void } 
   return {
     name: 'monitor',
     paths: ['/api/v1/monitor'],
+    unlimited: true,
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
       const token = tokenOf(req, url);
       void (async () => {

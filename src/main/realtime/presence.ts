@@ -69,8 +69,12 @@ export class Presence {
     return { type, account: p.account, actor: p.id, data, timestamp: new Date().toISOString() };
   }
 
-  /** Present users the caller may see: its own account (the superuser sees all). */
+  /**
+   * Present users the caller may see: its own account (the superuser sees all). Anonymous
+   * callers see nobody, as they receive no presence events either.
+   */
   list(viewer: Principal | null): PresentUser[] {
+    if (!viewer) return [];
     const scope = accountScope(viewer);
     const out: PresentUser[] = [];
     for (const set of this.byUser.values()) {

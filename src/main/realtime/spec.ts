@@ -54,10 +54,9 @@ export function checkParams(
     if (!c) return fail('invalid_filter', `A filter needs a single collection, not '${name}'`);
     try {
       params.filter = parseFilter(raw.filter, fieldTypes(c));
-      params.rawFilter = typeof raw.filter === 'string' ? JSON.parse(raw.filter) : raw.filter;
+      params.rawFilter = typeof raw.filter === 'string' ? looseJson(raw.filter) : raw.filter;
     } catch (e) {
       if (e instanceof FilterError) return fail('invalid_filter', `Invalid filter: ${e.message}`);
-      if (e instanceof SyntaxError) return fail('invalid_filter', `Invalid filter: not JSON`);
       throw e;
     }
   }
@@ -88,6 +87,15 @@ export function checkParams(
     params.since = n;
   }
   return { ok: true, params };
+}
+
+/** A filter as sent in a query string: JSON, or URL-encoded JSON (what parseFilter accepts too). */
+function looseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return JSON.parse(decodeURIComponent(text));
+  }
 }
 
 /** Keeps only the selected fields (`id` stays). */

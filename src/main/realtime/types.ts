@@ -45,6 +45,11 @@ export interface SubscriptionSpec {
   encode: Encoder;
   /** Presence events (user.joined/left) reach this subscription. */
   presence: boolean;
+  /**
+   * After a `since` replay has caught up: every event up to `lastSeq` that this subscription
+   * should see has been sent (the native dialect tells the client, so its cursor can move).
+   */
+  onReplayed?: (lastSeq: number) => void;
 }
 
 /** A live subscription inside the hub. */

@@ -7,6 +7,8 @@ import type { Hub } from './hub';
 export interface WsDialect {
   readonly name: string;
   readonly paths: readonly string[];
+  /** Not a hub connection (the monitor feed): the connection limit does not apply, so admins can watch a full server. */
+  readonly unlimited?: boolean;
   /** Picks the subprotocol to answer with (FastSchema's `Authorization, <token>` handshake). */
   handleProtocols?: (protocols: Set<string>, req: IncomingMessage) => string | false;
   /** Takes over an upgraded socket. */
@@ -58,7 +60,7 @@ export function attachWebSockets(
       });
       return;
     }
-    if (!hub.hasRoom()) {
+    if (!route.dialect.unlimited && !hub.hasRoom()) {
       reject(socket, 503, 'Service Unavailable', {
         error: {
           code: 'unavailable',

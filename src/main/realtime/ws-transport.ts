@@ -26,7 +26,7 @@ export class WsTransport implements Transport {
 
   close(code: number, reason: string): void {
     if (this.ws.readyState >= 2) return;
-    this.ws.close(code, reason);
+    this.ws.close(code, fitReason(reason));
     setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS).unref();
   }
 
@@ -42,4 +42,15 @@ export class WsTransport implements Transport {
 /** The client address, honouring nothing but the socket (no proxy headers are trusted). */
 export function remoteOf(req: { socket: { remoteAddress?: string; remotePort?: number } }): string {
   return `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+}
+
+// note: a WebSocket close reason is at most 123 bytes (RFC 6455 §5.5); longer ones are cut.
+const MAX_REASON_BYTES = 123;
+
+/** Cuts a close reason to what a close frame can carry, on a character boundary. */
+export function fitReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_REASON_BYTES) return reason;
+  let out = reason;
+  while (Buffer.byteLength(out) > MAX_REASON_BYTES - 3) out = out.slice(0, -1);
+  return `${out}...`;
 }

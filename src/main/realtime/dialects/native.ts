@@ -94,6 +94,7 @@ export function nativeDialect(
           leaves: true,
           presence: p.collection === '*' || p.collection === 'presence',
           shape: `native|${select?.join(',') ?? ''}`,
+          onReplayed: (last) => send(conn, 'resumed', { collection: p.collection, last_seq: last }),
           encode: (ev, match) =>
             JSON.stringify({ type: 'event', data: nativeEvent(ev, match, select), timestamp: ev.timestamp }),
         });
@@ -147,7 +148,10 @@ export function nativeDialect(
     name: 'native',
     paths: ['/api/v1/ws/realtime'],
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
-      const transport = new WsTransport(ws, 'native', remoteOf(req), () => frame('ping'));
+      // The ping carries the last seq fanned out: a live subscription has seen everything up to it.
+      const ping = () =>
+        JSON.stringify({ type: 'ping', timestamp: new Date().toISOString(), last_seq: hub.lastSeq });
+      const transport = new WsTransport(ws, 'native', remoteOf(req), ping);
       const conn = hub.attach(transport);
       const queue = serial();
       ws.on('message', (raw: RawData) => {

@@ -1,0 +1,295 @@
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import type { EventType } from '../../../shared/events';
+import { FilterError, parseFilter, type FilterNode } from '../../../shared/filter';
+import { NAME_PATTERN, type Collection } from '../../../shared/schema';
+import type { Auth, Principal } from '../../auth';
+import { fieldTypes } from '../../store/collections';
+import { CLOSE, type Hub } from '../hub';
+import { projectRecord, verifyCredential } from '../spec';
+import type { Connection, Encoder, LiveEvent } from '../types';
+import { remoteOf, WsTransport } from '../ws-transport';
+import type { WsDialect } from '../ws-server';
+
+/** FastSchema's operation names and the hub events they stand for. */
+const OPS = { create: 'record.created', update: 'record.updated', delete: 'record.deleted' } as const;
+type Op = keyof typeof OPS;
+const OP_OF: Partial<Record<EventType, Op>> = {
+  'record.created': 'create',
+  'record.updated': 'update',
+  'record.deleted': 'delete',
+};
+
+// Frames the encoder hands the transport start with one of these marks: a whole message, or
+// one record of an update/delete that the transport groups with the rest of its write.
+const WHOLE = '\u0001';
+const PART = '\u0000';
+const WHOLE_BYTE = 0x01;
+const PART_BYTE = 0x00;
+const COMMA = Buffer.from(',');
+const TAIL = Buffer.from(']}');
+
+// note: record ids are short strings; anything longer than this cannot name one.
+const MAX_ID = 128;
+
+/** The value of one cookie. */
+function cookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) {
+      const v = part.slice(i + 1).trim();
+      try {
+        return decodeURIComponent(v) || undefined;
+      } catch {
+        return v || undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A FastSchema token: `Authorization: Bearer`, `X-Auth-Token`, cookie `token`, the browser
+ * form `Sec-WebSocket-Protocol: Authorization, <token>`, or (as everywhere) `?token=`.
+ */
+export function fastschemaToken(req: IncomingMessage, url: URL): string | undefined {
+  const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
+  if (bearer) return bearer;
+  const x = req.headers['x-auth-token'];
+  if (typeof x === 'string' && x.trim()) return x.trim();
+  const c = cookie(req.headers.cookie, 'token');
+  if (c) return c;
+  const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+  if (protocols[0]?.toLowerCase() === 'authorization' && protocols[1]) return protocols[1];
+  return url.searchParams.get('token') || undefined;
+}
+
+/**
+ * The FastSchema transport. FastSchema sends one update/delete message per write, listing
+ * every record; the hub delivers one event per record (same trace_id, consecutive seqs), so
+ * record parts are held here and go out as one message when the write's parts end: when a
+ * part of another write or a whole message arrives (so order holds), when the hub says the
+ * commit's batch is fanned out (`batchEndListeners`), or at the latest at the end of the
+ * current turn of the event loop (parts a resume replay delivers outside a batch).
+ */
+class FastschemaTransport extends WsTransport {
+  private batch = '';
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  private scheduled = false;
+
+  constructor(
+    ws: WebSocket,
+    remote: string,
+    /** The dialect's transports holding parts, flushed at each batch end. */
+    private readonly holding: Set<FastschemaTransport>,
+  ) {
+    // FastSchema has no heartbeat message: the protocol ping (sent by WsTransport) keeps it alive.
+    super(ws, 'fastschema', remote, () => null);
+  }
+
+  override send(frame: string | Buffer): void {
+    const bytes = typeof frame === 'string' ? Buffer.from(frame) : frame;
+    if (bytes[0] === PART_BYTE) {
+      const end = bytes.indexOf(PART_BYTE, 1);
+      const batch = bytes.toString('utf8', 1, end);
+      if (batch !== this.batch) this.flush();
+      this.batch = batch;
+      // The part is a view into the hub's shared buffer: no copy per socket.
+      const part = bytes.subarray(end + 1);
+      this.parts.push(part);
+      this.partBytes += part.length;
+      this.holding.add(this);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        queueMicrotask(() => {
+          this.scheduled = false;
+          this.flush();
+        });
+      }
+      return;
+    }
+    this.flush();
+    super.send(bytes[0] === WHOLE_BYTE ? bytes.subarray(1) : bytes);
+  }
+
+  /** Sends the held parts of one write as one message. */
+  flush(): void {
+    this.holding.delete(this);
+    if (this.parts.length === 0) return;
+    const op = this.batch.slice(0, this.batch.indexOf('|'));
+    const chunks: Buffer[] = [Buffer.from(`{"event":"${op}","data":[`)];
+    this.parts.forEach((p, i) => (i ? chunks.push(COMMA, p) : chunks.push(p)));
+    chunks.push(TAIL);
+    this.drop();
+    super.send(Buffer.concat(chunks));
+  }
+
+  private drop(): void {
+    this.holding.delete(this);
+    this.parts = [];
+    this.partBytes = 0;
+    this.batch = '';
+  }
+
+  override bufferedAmount(): number {
+    return super.bufferedAmount() + this.partBytes;
+  }
+
+  override close(code: number, reason: string): void {
+    // A slow consumer gets nothing more; otherwise what was committed before the close goes out.
+    if (code === CLOSE.slowConsumer.code) this.drop();
+    else this.flush();
+    if (code === CLOSE.tokenExpired.code) super.close(1000, 'Unauthorized: token expired');
+    else super.close(code, reason);
+  }
+}
+
+/** A checked FastSchema query string, or the close reason. */
+type Parsed =
+  | {
+      ok: true;
+      collection: string;
+      events: Set<EventType>;
+      filter?: FilterNode;
+      id?: string;
+      select?: string[];
+    }
+  | { ok: false; reason: string };
+
+/** Checks `event`, `schema`, `filter`, `id` and `select` in FastSchema's order and words. */
+function parseQuery(q: URLSearchParams, collection: (name: string) => Collection | undefined): Parsed {
+  const event = q.get('event') || '*';
+  if (event !== '*' && !(event in OPS))
+    return { ok: false, reason: `realtime.content: invalid event '${event}'` };
+  const name = q.get('schema') ?? '';
+  const c = NAME_PATTERN.test(name) ? collection(name) : undefined;
+  if (!c) return { ok: false, reason: `realtime.content: schema not found: ${name}` };
+  const types = fieldTypes(c);
+  let filter: FilterNode | undefined;
+  const rawFilter = q.get('filter');
+  if (rawFilter) {
+    try {
+      // parseFilter takes the JSON raw or URL-encoded once more (DIALECTS.md §2).
+      filter = parseFilter(rawFilter, types);
+    } catch (e) {
+      if (e instanceof FilterError)
+        return { ok: false, reason: `realtime.content: invalid filter: ${e.message}` };
+      throw e;
+    }
+  }
+  const id = q.get('id') || undefined;
+  if (id !== undefined && id.length > MAX_ID) return { ok: false, reason: 'realtime.content: invalid id' };
+  let select: string[] | undefined;
+  const rawSelect = q.get('select');
+  if (rawSelect) {
+    select = rawSelect
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const unknown = select.find((f) => !types[f]);
+    if (unknown !== undefined)
+      return { ok: false, reason: `realtime.content: invalid select: unknown field '${unknown}'` };
+  }
+  const events = new Set<EventType>(event === '*' ? Object.values(OPS) : [OPS[event as Op]]);
+  return { ok: true, collection: c.name, events, filter, id, select };
+}
+
+/**
+ * The encoder of one FastSchema subscription: create, and anything with `id`, is a whole
+ * message with one record; update and delete are parts the transport joins per write.
+ */
+function encoder(single: boolean, select: string[] | undefined): Encoder {
+  return (ev: LiveEvent) => {
+    const op = OP_OF[ev.type];
+    if (!op) return null;
+    const record = JSON.stringify(projectRecord(ev.data, select));
+    if (op === 'create' || single) return `${WHOLE}{"event":"${op}","data":${record}}`;
+    // One write is one request: its events share a trace_id (an event without one stands alone).
+    return `${PART}${op}|${ev.trace_id ?? `#${ev.seq}`}${PART}${record}`;
+  };
+}
+
+/**
+ * The FastSchema dialect (DIALECTS.md §2): one subscription per socket, chosen by the query
+ * string; errors close with 1000 and FastSchema's reason; any client frame is echoed back.
+ */
+export function fastschemaDialect(
+  hub: Hub,
+  auth: Auth,
+  collection: (name: string) => Collection | undefined,
+): WsDialect {
+  const holding = new Set<FastschemaTransport>();
+  hub.batchEndListeners.add(() => {
+    for (const t of holding) t.flush();
+  });
+
+  async function setup(conn: Connection, req: IncomingMessage, url: URL): Promise<void> {
+    // Events committed while the token is checked would be missed (FastSchema has no
+    // acknowledgement to wait for), so note the first one and replay from there.
+    let firstSeq: number | undefined;
+    const watch = (ev: LiveEvent) => {
+      if (firstSeq === undefined && ev.seq !== undefined) firstSeq = ev.seq;
+    };
+    hub.fanoutListeners.add(watch);
+    try {
+      let principal: Principal | null = null;
+      const token = fastschemaToken(req, url);
+      if (token) {
+        const v = await verifyCredential(auth, token);
+        if (conn.closed) return;
+        if (!v.ok) return hub.close(conn, 1000, 'Unauthorized');
+        principal = v.principal;
+      }
+      const q = parseQuery(url.searchParams, collection);
+      if (!q.ok) return hub.close(conn, 1000, q.reason);
+      if (principal && !hub.authenticate(conn, principal)) return;
+      const r = await hub.subscribe(conn, {
+        key: 'content',
+        collection: q.collection,
+        filter: q.filter,
+        events: q.events,
+        recordId: q.id,
+        leaves: false,
+        since: firstSeq === undefined ? undefined : firstSeq - 1,
+        presence: false,
+        shape: `fastschema|${q.id === undefined ? 'n' : '1'}|${q.select?.join(',') ?? ''}`,
+        encode: encoder(q.id !== undefined, q.select),
+      });
+      // The client may have gone while the hub subscribed: leave nothing behind.
+      if (r.ok && conn.closed) hub.unsubscribe(conn, r.sub.key, false);
+      if (r.ok || conn.closed) return;
+      if (r.code === 'forbidden') hub.close(conn, 1000, conn.principal ? 'Forbidden' : 'Unauthorized');
+      else if (r.code === 'not_found')
+        hub.close(conn, 1000, `realtime.content: schema not found: ${q.collection}`);
+      else hub.close(conn, 1000, `realtime.content: ${r.message}`);
+    } finally {
+      hub.fanoutListeners.delete(watch);
+    }
+  }
+
+  return {
+    name: 'fastschema',
+    paths: ['/api/realtime/content', '/realtime/content'],
+    // Browsers send `Authorization, <token>` and abort unless the server picks a protocol.
+    handleProtocols(protocols) {
+      for (const p of protocols) if (p.toLowerCase() === 'authorization') return p;
+      return protocols.values().next().value ?? false;
+    },
+    open(ws: WebSocket, req: IncomingMessage, url: URL) {
+      const conn = hub.attach(new FastschemaTransport(ws, remoteOf(req), holding));
+      ws.on('message', (raw: RawData) => {
+        const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
+        const text = bytes.toString();
+        hub.received(conn, bytes.byteLength);
+        hub.message(conn, text);
+        // FastSchema reads nothing from the client and writes every frame back as text.
+        hub.send(conn, WHOLE + text);
+      });
+      ws.on('pong', () => (conn.lastSeen = Date.now()));
+      ws.on('close', (code, reason) => hub.detach(conn, code, reason.toString()));
+      ws.on('error', () => hub.detach(conn, 1006, 'socket error'));
+      setup(conn, req, url).catch(() => hub.close(conn, 1011, 'internal error'));
+    },
+  };
+}

@@ -1,0 +1,352 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RawData, WebSocket } from 'ws';
+import type { EventType } from '../../../shared/events';
+import { NAME_PATTERN, type Collection } from '../../../shared/schema';
+import type { Auth, Principal } from '../../auth';
+import { ruleAccess } from '../../auth/rules';
+import { CLOSE, type Hub } from '../hub';
+import { SseTransport, startSse } from '../sse';
+import { verifyCredential } from '../spec';
+import type { Connection, Encoder, LiveEvent, SubscriptionSpec } from '../types';
+import { remoteOf, WsTransport } from '../ws-transport';
+import { serial, type WsDialect } from '../ws-server';
+
+/** SnackBase's operation names and the hub events they stand for. */
+const OPS = { create: 'record.created', update: 'record.updated', delete: 'record.deleted' } as const;
+type Op = keyof typeof OPS;
+const ALL_OPS = Object.keys(OPS) as Op[];
+const OP_OF: Partial<Record<EventType, Op>> = {
+  'record.created': 'create',
+  'record.updated': 'update',
+  'record.deleted': 'delete',
+};
+
+const now = () => new Date().toISOString();
+
+/** `{"type":"posts.create","timestamp","data":{record}}`, or null for anything but a record event. */
+function eventBody(ev: LiveEvent): string | null {
+  const op = OP_OF[ev.type];
+  return op
+    ? JSON.stringify({ type: `${ev.collection}.${op}`, timestamp: ev.timestamp, data: ev.data })
+    : null;
+}
+
+/** The operations a client asked for: omitted or empty means all; anything else is an error. */
+function parseOps(raw: unknown): Op[] | string {
+  if (raw === undefined || raw === null) return ALL_OPS;
+  if (!Array.isArray(raw) || !raw.every((o) => typeof o === 'string' && o in OPS)) {
+    return `Invalid operations: use a list of ${ALL_OPS.join(', ')}`;
+  }
+  return raw.length ? [...new Set(raw as Op[])] : ALL_OPS;
+}
+
+/** Why a name is not a collection a client may subscribe to (`*` is not a name here), or null. */
+function collectionError(name: string, collection: (name: string) => Collection | undefined): string | null {
+  if (!NAME_PATTERN.test(name))
+    return `Invalid collection name '${name.slice(0, 64)}': use ^[a-z][a-z0-9_]{0,62}$`;
+  return collection(name) ? null : `Collection '${name}' not found`;
+}
+
+/** The token of a SnackBase WebSocket: `?token=`, else the raw `Sec-WebSocket-Protocol` value. */
+function wsToken(req: IncomingMessage, url: URL): string | undefined {
+  const q = url.searchParams.get('token');
+  if (q) return q;
+  const raw = (req.headers['sec-websocket-protocol'] ?? '').trim();
+  // The original takes the header as is; a client that lists more than one value (`Bearer, T`) means the last.
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .findLast(Boolean);
+}
+
+/** SnackBase's WebSocket transport: its heartbeat message, and token expiry as a 1008 close. */
+class SnackbaseTransport extends WsTransport {
+  constructor(ws: WebSocket, remote: string) {
+    super(ws, 'snackbase', remote, () => JSON.stringify({ type: 'heartbeat', timestamp: now() }));
+  }
+
+  override close(code: number, reason: string): void {
+    if (code === CLOSE.tokenExpired.code) super.close(1008, 'Token expired');
+    else super.close(code, reason);
+  }
+}
+
+/**
+ * The SnackBase WebSocket dialect (DIALECTS.md §3): authentication required, then
+ * `subscribe`/`unsubscribe`/`ping` actions; one event message per record.
+ */
+export function snackbaseDialect(
+  hub: Hub,
+  auth: Auth,
+  collection: (name: string) => Collection | undefined,
+): WsDialect {
+  const reply = (conn: Connection, body: Record<string, unknown>) => hub.send(conn, JSON.stringify(body));
+  const error = (conn: Connection, message: string): void => {
+    reply(conn, { error: message });
+  };
+  const encode: Encoder = (ev) => eventBody(ev);
+
+  async function onMessage(conn: Connection, raw: RawData): Promise<void> {
+    if (conn.closed || !conn.principal) return;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(raw.toString());
+    } catch {
+      error(conn, 'Invalid JSON');
+      return;
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+      error(conn, 'Invalid message: expected a JSON object with an action');
+      return;
+    }
+    const m = msg as Record<string, unknown>;
+    hub.message(conn, m);
+    const action = typeof m.action === 'string' ? m.action.toLowerCase() : '';
+    switch (action) {
+      case 'ping':
+        reply(conn, { type: 'pong' });
+        return;
+      case 'pong':
+        return;
+      case 'subscribe': {
+        const name = m.collection;
+        if (typeof name !== 'string' || name === '') return error(conn, 'Missing collection');
+        const bad = collectionError(name, collection);
+        if (bad) return error(conn, bad);
+        const ops = parseOps(m.operations);
+        if (typeof ops === 'string') return error(conn, ops);
+        const r = await hub.subscribe(conn, {
+          key: name,
+          collection: name,
+          events: new Set(ops.map((o) => OPS[o])),
+          leaves: false,
+          presence: false,
+          shape: 'snackbase',
+          encode,
+        });
+        if (conn.closed) {
+          // the client went while the hub subscribed: leave nothing behind
+          if (r.ok) hub.unsubscribe(conn, name, false);
+          return;
+        }
+        if (!r.ok) return error(conn, r.message);
+        // The server sends `status`, the SDK waits for `type`: both (DIALECTS.md §3).
+        reply(conn, { type: 'subscribed', status: 'subscribed', collection: name });
+        return;
+      }
+      case 'unsubscribe': {
+        const name = m.collection;
+        if (typeof name !== 'string' || name === '') return error(conn, 'Missing collection');
+        hub.unsubscribe(conn, name);
+        reply(conn, { type: 'unsubscribed', status: 'unsubscribed', collection: name });
+        return;
+      }
+      default:
+        error(conn, `Unknown action: ${String(m.action ?? '').slice(0, 64)}`);
+    }
+  }
+
+  return {
+    name: 'snackbase',
+    paths: ['/api/v1/realtime/ws'],
+    // A browser that sends the token as its subprotocol aborts unless the server picks one.
+    handleProtocols: (protocols) => protocols.values().next().value ?? false,
+    open(ws: WebSocket, req: IncomingMessage, url: URL) {
+      const conn = hub.attach(new SnackbaseTransport(ws, remoteOf(req)));
+      const queue = serial();
+      ws.on('message', (raw: RawData) => {
+        const bytes = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
+        hub.received(conn, bytes);
+        queue(() => onMessage(conn, raw));
+      });
+      ws.on('pong', () => (conn.lastSeen = Date.now()));
+      ws.on('close', (code, reason) => hub.detach(conn, code, reason.toString()));
+      ws.on('error', () => hub.detach(conn, 1006, 'socket error'));
+      // SnackBase accepts, then closes with 1008 when authentication fails.
+      const token = wsToken(req, url);
+      if (!token) {
+        hub.close(conn, 1008, 'Missing token');
+        return;
+      }
+      // Messages queue behind the check, so a subscribe sent right after open is not lost.
+      queue(async () => {
+        const v = await verifyCredential(auth, token);
+        // a connection that closed meanwhile must not join presence
+        if (conn.closed) return;
+        if (!v.ok) hub.close(conn, 1008, 'Authentication failed');
+        else hub.authenticate(conn, v.principal);
+      });
+    },
+  };
+}
+
+/**
+ * SnackBase's SSE transport: `event: heartbeat` with a fresh timestamp after `idleMs` without
+ * a frame (not on a fixed beat), and token expiry said in SnackBase's words.
+ */
+class SnackbaseSseTransport extends SseTransport {
+  private readonly idle: NodeJS.Timeout;
+  private ended = false;
+
+  constructor(res: ServerResponse, remote: string, idleMs: number) {
+    // note: the base class's fixed beat is parked at setTimeout's maximum; the idle timer below replaces it.
+    super(res, 'snackbase-sse', remote, '', 2 ** 31 - 1);
+    this.idle = setTimeout(() => this.beat(), idleMs);
+    this.idle.unref();
+    res.on('close', () => this.stop());
+  }
+
+  override send(frame: string | Buffer): void {
+    if (this.ended) return;
+    super.send(frame);
+    this.idle.refresh();
+  }
+
+  /** The hub's periodic call: SnackBase beats on idleness instead, so nothing here. */
+  override heartbeat(): void {}
+
+  private beat(): void {
+    this.send(`event: heartbeat\ndata: ${JSON.stringify({ timestamp: now() })}\n\n`);
+  }
+
+  private stop(): void {
+    this.ended = true;
+    clearTimeout(this.idle);
+  }
+
+  override close(code: number, reason: string): void {
+    this.stop();
+    super.close(code, code === CLOSE.tokenExpired.code ? 'Token expired' : reason);
+  }
+}
+
+/** One collection and its operations, as an SSE query names them. */
+interface SseSub {
+  collection: string;
+  ops: Op[];
+}
+
+/** `collection=a&collection=b` (all operations) and `collections=a:create,update;b` (repeatable). */
+function parseSseQuery(q: URLSearchParams): SseSub[] | string {
+  const byName = new Map<string, Set<Op>>();
+  const add = (name: string, ops: Op[]) => {
+    const set = byName.get(name) ?? new Set<Op>();
+    for (const o of ops) set.add(o);
+    byName.set(name, set);
+  };
+  for (const name of q.getAll('collection')) if (name) add(name, ALL_OPS);
+  for (const value of q.getAll('collections')) {
+    for (const item of value.split(';')) {
+      const [name = '', list] = item.split(':', 2).map((s) => s.trim());
+      if (!name) continue;
+      const ops = parseOps(
+        list
+          ? list
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined,
+      );
+      if (typeof ops === 'string') return `${ops} (collection '${name}')`;
+      add(name, ops);
+    }
+  }
+  return [...byName].map(([collection, ops]) => ({ collection, ops: [...ops] }));
+}
+
+/** The SSE frame of a record event: `id: SEQ`, `event: message`, the WebSocket message as data. */
+function sseFrame(ev: LiveEvent): string | null {
+  const body = eventBody(ev);
+  if (body === null) return null;
+  return `${ev.seq !== undefined ? `id: ${ev.seq}\n` : ''}event: message\ndata: ${body}\n\n`;
+}
+
+/**
+ * The hub subscription of an SSE connection. One collection subscribes to it; several share
+ * one subscription to every collection whose encoder keeps theirs, so a resume replays them
+ * in seq order and `Last-Event-ID` never skips an event.
+ */
+function sseSpec(subs: SseSub[]): Omit<SubscriptionSpec, 'since'> {
+  const events = new Set<EventType>(subs.flatMap((s) => s.ops.map((o) => OPS[o])));
+  if (subs.length === 1) {
+    const { collection } = subs[0]!;
+    return {
+      key: collection,
+      collection,
+      events,
+      leaves: false,
+      presence: false,
+      shape: 'snackbase-sse',
+      encode: sseFrame,
+    };
+  }
+  const wanted = new Map(subs.map((s) => [s.collection, new Set<EventType>(s.ops.map((o) => OPS[o]))]));
+  const key = subs
+    .map((s) => `${s.collection}:${[...s.ops].sort().join(',')}`)
+    .sort()
+    .join(';');
+  return {
+    key,
+    collection: '*',
+    events,
+    leaves: false,
+    presence: false,
+    shape: `snackbase-sse|${key}`,
+    encode: (ev) => (ev.collection && wanted.get(ev.collection)?.has(ev.type) ? sseFrame(ev) : null),
+  };
+}
+
+/** Answers an SSE request with SnackBase's error body. */
+function refuse(res: ServerResponse, status: number, detail: string): void {
+  const body = JSON.stringify({ detail });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/**
+ * The SnackBase SSE endpoint (`GET /api/v1/realtime/subscribe`, DIALECTS.md §3): token by
+ * `?token=` or `Authorization: Bearer`; 401 `{"detail"}` without a valid one; `event: message`
+ * frames with `id: SEQ` so `Last-Event-ID` resumes.
+ */
+export function snackbaseSse(hub: Hub, auth: Auth, collection: (name: string) => Collection | undefined) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const q = url.searchParams;
+    const token = q.get('token') || /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
+    if (!token) return refuse(res, 401, 'Missing token');
+    const v = await verifyCredential(auth, token);
+    if (!v.ok) return refuse(res, 401, 'Invalid token');
+    const principal: Principal = v.principal;
+    const subs = parseSseQuery(q);
+    if (typeof subs === 'string') return refuse(res, 400, subs);
+    for (const s of subs) {
+      const bad = collectionError(s.collection, collection);
+      if (bad) return refuse(res, NAME_PATTERN.test(s.collection) ? 404 : 400, bad);
+      const a = ruleAccess(principal, collection(s.collection)!, 'view');
+      if (!a.allowed) return refuse(res, 403, a.reason);
+    }
+    const last = req.headers['last-event-id'] ?? q.get('last_event_id') ?? '';
+    if (last !== '' && !/^\d+$/.test(String(last))) {
+      return refuse(res, 400, `Last-Event-ID must be a seq, got '${String(last).slice(0, 32)}'`);
+    }
+    const since = last === '' ? undefined : Number(last);
+    if (!hub.hasRoom())
+      return refuse(res, 503, `The server is at its connection limit (${hub.opts.maxConnections}).`);
+
+    startSse(res);
+    const transport = new SnackbaseSseTransport(res, remoteOf(req), hub.opts.pingEveryMs);
+    const conn = hub.attach(transport, principal);
+    if (conn.closed) return;
+    res.on('close', () => hub.detach(conn, 1000, 'client closed'));
+    if (subs.length === 0) return;
+    const spec = sseSpec(subs);
+    let r = await hub.subscribe(conn, { ...spec, since });
+    if (!r.ok && r.code === 'resume_gap') {
+      transport.send(
+        `event: resume_gap\ndata: ${JSON.stringify({ code: 'resume_gap', message: r.message })}\n\n`,
+      );
+      r = await hub.subscribe(conn, spec);
+    }
+    if (r.ok && conn.closed) hub.unsubscribe(conn, spec.key, false);
+    else if (!r.ok) hub.close(conn, 1008, r.message);
+  };
+}

@@ -1,0 +1,257 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { userClient } from '../helpers/server';
+import {
+  closeAll,
+  event,
+  eventually,
+  is,
+  native,
+  openWs,
+  subscribed,
+  wsUrl,
+  type Frame,
+  type WsClient,
+} from '../helpers/ws';
+import { createCollection, createRecord, uniq, useServer } from '../api/support';
+
+const env = useServer();
+afterEach(closeAll);
+
+async function collection(): Promise<string> {
+  const name = uniq('s');
+  await createCollection(env.admin, {
+    name,
+    fields: [{ name: 'title', type: 'text' }],
+    rules: { list: 'public', view: 'public', create: 'auth', update: 'auth', delete: 'auth' },
+  });
+  return name;
+}
+
+const stats = async () => (await env.admin.get('/api/v1/stats')).body;
+/** Waits until earlier tests' connections are gone from the hub. */
+const quiet = () => eventually(stats, (s) => s.total_connections === 0);
+
+async function monitor(token = env.admin.token): Promise<WsClient> {
+  const m = await openWs(wsUrl(env.s.url, '/api/v1/monitor', token));
+  await m.next(is('snapshot'));
+  return m;
+}
+
+let n = 0;
+const user = (role: 'editor' | 'admin', account?: string) =>
+  userClient(env.admin, `sm-${++n}@test.local`, role, account);
+
+describe('GET /api/v1/stats', () => {
+  it('has the FastCMS shape plus counters and rates', async () => {
+    const a = await collection();
+    const b = await collection();
+    await quiet();
+    expect((await env.anon.get('/api/v1/stats')).status).toBe(401);
+    const before = await stats();
+
+    const admin = await native(env.s.url, { token: env.admin.token });
+    await subscribed(admin, { collection: a });
+    await subscribed(admin, { collection: b });
+    const ed = await user('editor');
+    const u = await native(env.s.url, { token: ed.token });
+    await subscribed(u, { collection: a });
+    await native(env.s.url);
+    await createRecord(env.admin, a, { title: 'counted' });
+    await u.next(event());
+
+    const s = await stats();
+    expect(s).toMatchObject({
+      total_connections: 3,
+      authenticated_connections: 2,
+      unique_users: 2,
+      pubsub_backend: 'memory',
+      subscriptions: { [admin.connectionId]: [a, b], [u.connectionId]: [a] },
+      subscriptions_by_collection: { [a]: 2, [b]: 1 },
+      connections_by_dialect: { native: 3 },
+      slow_consumers_closed: 0,
+      dropped: 0,
+    });
+    expect(Object.keys(s.subscriptions)).toHaveLength(2);
+    expect(s.events_total).toBe(before.events_total + 1);
+    expect(s.messages_in).toBe(before.messages_in + 3);
+    expect(s.messages_out).toBeGreaterThanOrEqual(before.messages_out + 3 + 2 + 3 + 2);
+    expect(s.bytes_in).toBeGreaterThan(before.bytes_in);
+    expect(s.bytes_out).toBeGreaterThan(before.bytes_out);
+    for (const k of [
+      'events_per_s',
+      'messages_in_per_s',
+      'messages_out_per_s',
+      'bytes_in_per_s',
+      'bytes_out_per_s',
+      'collections',
+      'last_seq',
+      'uptime_s',
+    ]) {
+      expect(typeof s[k], k).toBe('number');
+    }
+
+    // An account's admin sees its own account's subscriptions only.
+    const other = await user('admin', 'acct_stats_b');
+    const mine = (await other.get('/api/v1/stats')).body;
+    expect(mine.subscriptions).toEqual({});
+    expect(mine.pubsub_backend).toBe('memory');
+  });
+});
+
+describe('monitor feed', () => {
+  it('admins only: no token 4001, bad token 4001, non-admin 4003', async () => {
+    const none = await openWs(wsUrl(env.s.url, '/api/v1/monitor'));
+    expect(await none.waitClose()).toEqual({ code: 4001, reason: 'token required' });
+    const bad = await openWs(wsUrl(env.s.url, '/api/v1/monitor', 'nope'));
+    expect(await bad.waitClose()).toEqual({ code: 4001, reason: 'invalid token' });
+    const ed = await user('editor');
+    const editor = await openWs(wsUrl(env.s.url, '/api/v1/monitor', ed.token));
+    expect(await editor.waitClose()).toEqual({ code: 4003, reason: 'admins only' });
+    expect(editor.frames).toEqual([]);
+  });
+
+  it('snapshot, then connections, subscriptions, presence and fan-out as they happen', async () => {
+    const name = await collection();
+    await quiet();
+    const ed = await user('editor');
+    const early = await native(env.s.url, { token: ed.token });
+    await subscribed(early, { collection: name });
+
+    const m = await openWs(wsUrl(env.s.url, '/api/v1/monitor', env.admin.token));
+    const snap = await m.next();
+    expect(snap).toEqual({
+      type: 'snapshot',
+      data: { connections: [expect.any(Object)], presence: [expect.any(Object)] },
+      timestamp: expect.any(String),
+    });
+    expect(snap.data.connections[0]).toEqual({
+      id: early.connectionId,
+      dialect: 'native',
+      remote: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+      user_id: ed.userId,
+      email: expect.stringMatching(/^sm-/),
+      kind: 'user',
+      account: 'default',
+      connected_at: expect.any(String),
+      subscriptions: [name],
+      messages_in: 1,
+      messages_out: 3,
+    });
+    expect(snap.data.presence[0]).toMatchObject({ user_id: ed.userId, connections: 1 });
+
+    const ed2 = await user('editor');
+    const c = await native(env.s.url);
+    const of = (type: string) => (f: Frame) => f.type === type;
+    expect((await m.next(of('connection.opened'))).data).toMatchObject({
+      id: c.connectionId,
+      user_id: null,
+      account: 'default',
+    });
+    c.send({ action: 'auth', token: ed2.token });
+    await c.next(is('authenticated'));
+    expect((await m.next(of('connection.authenticated'))).data).toMatchObject({
+      id: c.connectionId,
+      user_id: ed2.userId,
+    });
+    expect((await m.next(of('presence'))).data).toMatchObject({
+      type: 'user.joined',
+      user_id: ed2.userId,
+      connection_id: c.connectionId,
+    });
+    await subscribed(c, { collection: name, filter: { title: 'x' } });
+    expect((await m.next(of('subscription.added'))).data).toEqual({
+      connection_id: c.connectionId,
+      key: name,
+      collection: name,
+      filtered: true,
+      since: null,
+    });
+
+    const r = await env.admin.post(`/api/v1/collections/${name}/records`, { title: 'x' });
+    const fan = await m.next(of('event.fanout'));
+    expect(fan.data).toEqual({
+      seq: expect.any(Number),
+      type: 'record.created',
+      collection: name,
+      record_id: r.body.id,
+      trace_id: r.headers.get('x-trace-id'),
+      matched: 2,
+      sent: 2,
+      dropped: 0,
+      micros: expect.any(Number),
+    });
+
+    c.send({ action: 'unsubscribe', collection: name });
+    expect((await m.next(of('subscription.removed'))).data).toEqual({
+      connection_id: c.connectionId,
+      key: name,
+    });
+    await c.close();
+    expect((await m.next(of('connection.closed'))).data).toEqual({
+      id: c.connectionId,
+      dialect: 'native',
+      code: 1005,
+      reason: '',
+    });
+    expect((await m.next(of('presence'))).data).toMatchObject({ type: 'user.left', user_id: ed2.userId });
+  });
+
+  it('an account admin watches only its own account', async () => {
+    const adminB = await user('admin', 'acct_mon_b');
+    const edB = await user('editor', 'acct_mon_b');
+    const m = await monitor(adminB.token);
+    await native(env.s.url, { token: (await user('editor')).token });
+    const cb = await native(env.s.url, { token: edB.token });
+    const auth = await m.next((f) => f.type === 'connection.authenticated');
+    expect(auth.data.id).toBe(cb.connectionId);
+    expect((await m.next(is('presence'))).data).toMatchObject({ type: 'user.joined', user_id: edB.userId });
+  });
+
+  it('ticks every second; under a burst over 20 events/s, per-event frames stop and the tick says aggregated', async () => {
+    const name = await collection();
+    await quiet();
+    const m = await monitor();
+    const subscriber = await native(env.s.url);
+    await subscribed(subscriber, { collection: name });
+    const t1 = await m.next(is('tick'), 2500);
+    const t2 = await m.next(is('tick'), 2500);
+    expect(Date.parse(t2.timestamp) - Date.parse(t1.timestamp)).toBeGreaterThan(800);
+    expect(t2.data).toMatchObject({
+      connections: 1,
+      present_users: expect.any(Number),
+      fanout: { aggregated: false },
+    });
+    for (const k of [
+      'events_per_s',
+      'messages_in_per_s',
+      'messages_out_per_s',
+      'bytes_in_per_s',
+      'bytes_out_per_s',
+      'event_loop_lag_ms',
+      'event_loop_lag_p99_ms',
+      'rss_bytes',
+    ]) {
+      expect(typeof t2.data[k], k).toBe('number');
+    }
+
+    const BURST = 80;
+    await Promise.all(
+      [0, 1, 2, 3].map(async (w) => {
+        for (let i = 0; i < BURST / 4; i++) await createRecord(env.admin, name, { title: `${w}-${i}` });
+      }),
+    );
+    await subscriber.take(BURST, event(), 10_000);
+    const burstTick = await m.next((f) => f.type === 'tick' && f.data.fanout.aggregated === true, 3000);
+    expect(burstTick.data.fanout.events).toBeGreaterThan(20);
+    expect(burstTick.data.fanout.sent).toBe(burstTick.data.fanout.events);
+    // Sum the ticks until the burst is fully counted: every event is in a tick, fewer got their own frame.
+    let counted = burstTick.data.fanout.events as number;
+    for (const f of m.pending(is('tick'))) counted += f.data.fanout.events;
+    while (counted < BURST) counted += (await m.next(is('tick'), 2500)).data.fanout.events;
+    expect(counted).toBe(BURST);
+    const perEvent = m.frames.filter((f) => f.type === 'event.fanout' && f.data.collection === name).length;
+    expect(perEvent).toBeLessThan(BURST);
+    expect(perEvent).toBeGreaterThanOrEqual(20);
+    expect(burstTick.data.events_per_s).toBeGreaterThan(0);
+  }, 15_000);
+});
