@@ -22,6 +22,9 @@ export interface CollectionCheck {
   errors: FieldErrors;
 }
 
+/** Names realtime subscriptions use for themselves: `presence` is the presence channel. */
+export const RESERVED_NAMES = ['presence'] as const;
+
 // note: SQLite allows 2,000 columns; 200 fields is more than any content type needs and keeps rows small.
 const MAX_FIELDS = 200;
 const FIELD_KEYS = new Set([
@@ -126,6 +129,8 @@ export function checkCollection(input: unknown, mode: 'create' | 'update'): Coll
   if (body.name !== undefined || mode === 'create') {
     if (typeof body.name !== 'string' || !NAME_PATTERN.test(body.name))
       errors.name = 'must match ^[a-z][a-z0-9_]{0,62}$';
+    else if ((RESERVED_NAMES as readonly string[]).includes(body.name))
+      errors.name = `'${body.name}' is reserved`;
     else out.name = body.name;
   }
   if (body.fields !== undefined || mode === 'create') {

@@ -121,7 +121,8 @@ export type ServerFrame =
   | { type: 'subscribed'; data: { collection: string; filter?: unknown; last_seq?: number } }
   | { type: 'unsubscribed'; data: { collection: string } }
   | { type: 'event'; data: ClientEvent; timestamp?: string }
-  | { type: 'ping'; timestamp?: string }
+  | { type: 'ping'; timestamp?: string; last_seq?: number }
+  | { type: 'resumed'; data: { collection: string; last_seq: number } }
   | { type: 'pong' }
   | { type: 'presence'; data: { state: Record<string, unknown> } }
   | {

@@ -223,6 +223,14 @@ export class WsTransport implements Transport {
     this.retry(error);
   }
 
+  /** Moves the cursors of the subscriptions that are live (not replaying) up to `seq`. */
+  private advanceLive(seq: number): void {
+    const { registry } = this.host;
+    if (registry.overlapping()) {
+      if (this.wire.fresh.has('*')) registry.advance(seq);
+    } else registry.advance(seq, [...this.wire.fresh]);
+  }
+
   private onMessage(sock: WebSocketLike, raw: unknown): void {
     if (sock !== this.sock) return;
     this.armIdle(sock);
@@ -235,9 +243,21 @@ export class WsTransport implements Transport {
     }
     const { registry } = this.host;
     switch (frame?.type) {
-      case 'ping':
+      case 'ping': {
         this.send({ action: 'pong' });
+        // Live subscriptions have been sent everything up to the server's last seq.
+        if (typeof frame.last_seq === 'number') this.advanceLive(frame.last_seq);
         break;
+      }
+      case 'resumed': {
+        // A resumed subscription's replay caught up: from here it is live like the others.
+        const c = frame.data?.collection;
+        if (typeof c === 'string' && this.wire.acked.has(c)) {
+          this.wire.fresh.add(c);
+          if (typeof frame.data.last_seq === 'number') registry.advance(frame.data.last_seq, [c]);
+        }
+        break;
+      }
       case 'subscribed': {
         const c = frame.data?.collection;
         const ok = this.wire.confirmed(c);
