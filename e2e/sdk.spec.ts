@@ -23,9 +23,10 @@ test('a kiosk page imports /sdk/switchboard.js and sees a change the moment it c
   // A blank page of the server's origin stands in for a kiosk display; it signs in with nothing.
   await page.goto(`${server.url}/api/v1/health`);
   await page.evaluate(async () => {
-    const sdk = await import(`${location.origin}/sdk/switchboard.js`);
-    const client = sdk.createClient({ url: location.origin });
-    const w = window as unknown as { titles: string[]; ready: Promise<void> };
+    // note: this runs in the page; the e2e tsconfig has no DOM types, hence globalThis.
+    const w = globalThis as unknown as { titles: string[]; location: { origin: string } };
+    const sdk = await import(`${w.location.origin}/sdk/switchboard.js`);
+    const client = sdk.createClient({ url: w.location.origin });
     w.titles = [];
     const off = client.subscribe('slides', {}, (ev: { type: string; data: { title: string } }) => {
       if (ev.type === 'record.created') w.titles.push(ev.data.title);
@@ -39,6 +40,6 @@ test('a kiosk page imports /sdk/switchboard.js and sees a change the moment it c
   });
   expect(write.status()).toBe(201);
   await expect
-    .poll(() => page.evaluate(() => (window as unknown as { titles: string[] }).titles))
+    .poll(() => page.evaluate(() => (globalThis as unknown as { titles: string[] }).titles))
     .toEqual(['Doors open at 7']);
 });
