@@ -160,3 +160,29 @@ describe('rules', () => {
     expect(await ids(k2, 1)).toEqual([`created:${r.id}`]);
   });
 });
+
+describe('records going out of sight', () => {
+  it('tells an anonymous kiosk that an unpublished record left, showing it as it last saw it', async () => {
+    const name = await collection({ ...PUBLIC, list: { published: true }, view: { published: true } }, [
+      { name: 'title', type: 'text' },
+      { name: 'published', type: 'bool' },
+    ]);
+    const kiosk = await native(env.s.url);
+    await subscribed(kiosk, { collection: name });
+    const r = await createRecord(env.admin, name, { title: 'Doors at 7', published: true });
+    expect((await kiosk.next(event())).data).toMatchObject({ type: 'record.created', record_id: r.id });
+
+    await env.admin.patch(`${recs(name)}/${r.id}`, { title: 'secret draft', published: false });
+    const left = (await kiosk.next(event())).data;
+    expect(left).toMatchObject({ type: 'record.updated', record_id: r.id, match: 'leave' });
+    expect(left.data).toMatchObject({ title: 'Doors at 7', published: true });
+    expect(left).not.toHaveProperty('previous');
+
+    await env.admin.patch(`${recs(name)}/${r.id}`, { title: 'Doors at 8', published: true });
+    const back = (await kiosk.next(event())).data;
+    expect(back).toMatchObject({ type: 'record.updated', match: 'enter', data: { title: 'Doors at 8' } });
+    // The draft title was never the kiosk's to see.
+    expect(back).not.toHaveProperty('previous');
+    expect(JSON.stringify(kiosk.frames)).not.toContain('secret draft');
+  });
+});

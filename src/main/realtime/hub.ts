@@ -7,7 +7,7 @@ import { ruleAccess } from '../auth/rules';
 import type { EventSource } from '../store/bus';
 import { callerContext, canView } from './access';
 import { Hooks } from './hooks';
-import { Presence } from './presence';
+import { Presence, principalKey } from './presence';
 import { Counters, RateMeter } from './stats';
 import type {
   Connection,
@@ -139,9 +139,11 @@ export class Hub {
   /** Sets who a connection is; closes it when the credential expires. False when over the per-user limit. */
   authenticate(conn: Connection, p: Principal): boolean {
     if (conn.closed) return false;
-    if (conn.principal) this.presence.leave(conn);
+    // Authenticating again as the same user (a refreshed token) is not a leave and a join.
+    const same = !!conn.principal && principalKey(conn.principal) === principalKey(p);
+    if (conn.principal && !same) this.presence.leave(conn);
     clearTimeout(conn.expiryTimer);
-    const mine = this.presence.connectionsOf(p);
+    const mine = this.presence.connectionsOf(p) - (same ? 1 : 0);
     if (mine >= this.opts.maxConnectionsPerUser) {
       this.close(conn, CLOSE.tooManyForUser.code, CLOSE.tooManyForUser.reason);
       return false;
@@ -160,7 +162,7 @@ export class Hub {
       );
       conn.expiryTimer.unref();
     }
-    this.presence.join(conn);
+    if (!same) this.presence.join(conn);
     this.hooks.emit('on_realtime_authenticate', conn);
     return true;
   }
@@ -335,11 +337,14 @@ export class Hub {
     const inFilter = (r: Record<string, unknown> | undefined) =>
       !!r && canView(p, c, ev.account, r) && (!sub.filter || evaluateFilter(sub.filter, r, ctx));
     if (ev.type === 'record.updated') {
-      const now = inFilter(ev.data);
+      const visible = canView(p, c, ev.account, ev.data);
+      const now = visible && (!sub.filter || evaluateFilter(sub.filter, ev.data!, ctx));
       const was = inFilter(ev.previous);
-      if (!sub.filter) return now ? undefined : null;
-      if (now) return was ? 'stay' : 'enter';
-      return was && sub.leaves ? 'leave' : null;
+      // 'enter' also marks a record that just became visible to an unfiltered subscriber.
+      if (now) return was ? (sub.filter ? 'stay' : undefined) : 'enter';
+      if (!was || !sub.leaves) return null;
+      // Out of sight (e.g. unpublished under a {"published":true} view rule): the kiosk must drop it.
+      return visible ? 'leave' : 'hide';
     }
     if (!inFilter(ev.data)) return null;
     if (!sub.filter) return undefined;

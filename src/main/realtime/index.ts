@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { RealtimeInfo } from '../api/routes/system';
 import type { Auth } from '../auth';
-import { accountScope } from '../auth/principal';
+import { accountScope, PUBLIC_ACCOUNT } from '../auth/principal';
 import type { Store } from '../store';
 import { fastschemaDialect } from './dialects/fastschema';
 import { nativeDialect } from './dialects/native';
@@ -65,20 +65,22 @@ export function createRealtime(
 
   const info: RealtimeInfo = {
     stats(p) {
+      // An account admin sees the figures of its own account; the superuser sees the server's.
       const scope = accountScope(p);
-      const conns = [...hub.connections.values()];
+      const conns = [...hub.connections.values()].filter(
+        (c) => scope === null || (c.principal?.account ?? PUBLIC_ACCOUNT) === scope,
+      );
       const subscriptions: Record<string, string[]> = {};
       const byDialect: Record<string, number> = {};
       for (const c of conns) {
         byDialect[c.transport.dialect] = (byDialect[c.transport.dialect] ?? 0) + 1;
-        if (c.subs.size && (scope === null || c.principal?.account === scope))
-          subscriptions[c.id] = [...c.subs.keys()];
+        if (c.subs.size) subscriptions[c.id] = [...c.subs.keys()];
       }
       const k = hub.counters;
       return {
         total_connections: conns.length,
         authenticated_connections: conns.filter((c) => c.principal).length,
-        unique_users: hub.presence.size,
+        unique_users: scope === null ? hub.presence.size : hub.presence.list(p).length,
         pubsub_backend: opts.pubsubBackend,
         subscriptions,
         subscriptions_by_collection: hub.subscriptionCounts(),

@@ -13,7 +13,8 @@ export interface PresentUser {
   state?: Record<string, unknown>;
 }
 
-const keyOf = (p: Principal): string => `${p.kind}:${p.id}`;
+/** Presence identity: one user, or one API key. */
+export const principalKey = (p: Principal): string => `${p.kind}:${p.id}`;
 
 /**
  * Who is present: `user.joined` when a user's first connection authenticates, `user.left`
@@ -25,7 +26,7 @@ export class Presence {
   constructor(private readonly emit: (ev: LiveEvent) => void) {}
 
   connectionsOf(p: Principal): number {
-    return this.byUser.get(keyOf(p))?.size ?? 0;
+    return this.byUser.get(principalKey(p))?.size ?? 0;
   }
 
   /** How many distinct users are present. */
@@ -35,7 +36,7 @@ export class Presence {
 
   join(conn: Connection): void {
     const p = conn.principal!;
-    const k = keyOf(p);
+    const k = principalKey(p);
     let set = this.byUser.get(k);
     if (!set) this.byUser.set(k, (set = new Set()));
     set.add(conn);
@@ -44,7 +45,7 @@ export class Presence {
 
   leave(conn: Connection): void {
     const p = conn.principal!;
-    const k = keyOf(p);
+    const k = principalKey(p);
     const set = this.byUser.get(k);
     if (!set?.delete(conn)) return;
     if (set.size === 0) {

@@ -115,13 +115,20 @@ export function nativeEvent(
   const body: Record<string, unknown> = { type: ev.type };
   if (ev.collection) body.collection = ev.collection;
   if (ev.record_id) body.record_id = ev.record_id;
-  body.data = ev.type.startsWith('record.') ? projectRecord(ev.data, select) : ev.data;
-  if (ev.previous && ev.type === 'record.updated') body.previous = projectRecord(ev.previous, select);
+  const updated = ev.type === 'record.updated';
+  // A record now out of the subscriber's sight goes out as they last saw it; one that entered
+  // comes without `previous`, which they may not have been allowed to see.
+  body.data = ev.type.startsWith('record.')
+    ? projectRecord(updated && match === 'hide' ? ev.previous : ev.data, select)
+    : ev.data;
+  if (ev.previous && updated && match !== 'enter' && match !== 'hide') {
+    body.previous = projectRecord(ev.previous, select);
+  }
   body.timestamp = ev.timestamp;
   if (ev.seq !== undefined) body.seq = ev.seq;
   if (ev.trace_id) body.trace_id = ev.trace_id;
   if (ev.actor) body.actor = ev.actor;
-  if (match) body.match = match;
+  if (match) body.match = match === 'hide' ? 'leave' : match;
   return body;
 }
 

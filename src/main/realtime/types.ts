@@ -2,8 +2,12 @@ import type { EventType, HubEvent } from '../../shared/events';
 import type { FilterNode } from '../../shared/filter';
 import type { Principal } from '../auth/principal';
 
-/** Whether an update moved a record into, within or out of a filtered subscription. */
-export type Match = 'enter' | 'stay' | 'leave';
+/**
+ * Whether an update moved a record into, within or out of a filtered subscription. `hide` is a
+ * `leave` because the subscriber may no longer see the record at all (its view rule or account
+ * now excludes it): encoders must show it as it was, never as it is now.
+ */
+export type Match = 'enter' | 'stay' | 'leave' | 'hide';
 
 /** An event as the hub delivers it: outbox events have a seq, presence events do not. */
 export type LiveEvent = Omit<HubEvent, 'seq'> & { seq?: number };

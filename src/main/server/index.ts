@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createApi } from '../api';
 import { errorResponse, sendJson } from '../api/http';
 import { Auth } from '../auth';
@@ -41,6 +41,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
   let url = '';
   let retention: NodeJS.Timeout | undefined;
   let realtime: ReturnType<typeof createRealtime> | undefined;
+  const idle = new Set<Socket>();
   const log = config.log;
 
   async function start(): Promise<void> {
@@ -62,6 +63,18 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     retention.unref();
 
     const server = createHttpServer();
+    // Sockets with no request in flight, so shutdown can close the ones that never sent one
+    // (closeIdleConnections only knows sockets that finished a request).
+    server.on('connection', (socket) => {
+      idle.add(socket);
+      socket.on('close', () => idle.delete(socket));
+    });
+    server.on('request', (req, res) => {
+      idle.delete(req.socket);
+      res.on('finish', () => {
+        if (!req.socket.destroyed) idle.add(req.socket);
+      });
+    });
     const rt = createRealtime(server, s, auth, { ...DEFAULT_REALTIME_OPTIONS, ...config.realtime }, log);
     realtime = rt;
     const api = createApi({
@@ -139,6 +152,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      for (const socket of idle) socket.destroy();
       const timer = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
       await closed;
       clearTimeout(timer);
