@@ -39,14 +39,14 @@ export function serveStatic(
     return;
   }
   let st = safeStat(file);
-  if (!st?.isFile()) {
+  if (!st?.isFile() && spa) {
     file = join(root, 'index.html');
     st = safeStat(file);
   }
   if (!st?.isFile()) {
     res
       .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
-      .end('The console is not built: run npm run build.');
+      .end(spa ? 'The console is not built: run npm run build.' : 'Not found.');
     return;
   }
   const type = TYPES[extname(file)] ?? 'application/octet-stream';
