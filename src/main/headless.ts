@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { createServer } from './server';
+import { createServer, type SwitchboardServer } from './server';
+import { createEdgeServer } from './server/edge';
 
-const USAGE = 'usage: switchboard --data-dir DIR [--port 8000] [--host 127.0.0.1] [--static DIR]';
+const USAGE = `usage: switchboard [--port 8000] [--host 127.0.0.1] [--data-dir ./data] [--redis URL]
+       switchboard --edge --redis URL --primary http://HOST:PORT [--port P] [--host H]`;
 
-/** The headless CLI: the same server as the desktop app, without Electron. */
+/** The headless CLI: the same server as the desktop app, without Electron; or a cluster edge. */
 async function main(): Promise<void> {
   let args;
   try {
@@ -15,6 +17,9 @@ async function main(): Promise<void> {
         host: { type: 'string', default: process.env.SWITCHBOARD_HOST ?? '127.0.0.1' },
         'data-dir': { type: 'string', default: process.env.SWITCHBOARD_DATA_DIR ?? './data' },
         static: { type: 'string' },
+        redis: { type: 'string', default: process.env.SWITCHBOARD_REDIS_URL },
+        edge: { type: 'boolean', default: false },
+        primary: { type: 'string', default: process.env.SWITCHBOARD_PRIMARY_URL },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -27,14 +32,22 @@ async function main(): Promise<void> {
   }
   const port = Number(args.port);
   if (!/^\d+$/.test(args.port!) || port > 65535) fail(`invalid --port '${args.port}': use 0-65535`);
-  const here = fileURLToPath(new URL('.', import.meta.url));
-  const server = createServer({
-    dataDir: resolve(args['data-dir']!),
-    port,
-    host: args.host!,
-    staticDir: resolve(args.static ?? resolve(here, '../renderer')),
-  });
+  let server: SwitchboardServer;
   try {
+    if (args.edge) {
+      if (!args.primary) fail('an edge needs --primary http://HOST:PORT (the instance that holds the data)');
+      if (!args.redis) fail('an edge needs --redis URL (the stream the primary relays to)');
+      server = createEdgeServer({ redisUrl: args.redis, primaryUrl: args.primary, port, host: args.host! });
+    } else {
+      const here = fileURLToPath(new URL('.', import.meta.url));
+      server = createServer({
+        dataDir: resolve(args['data-dir']!),
+        port,
+        host: args.host!,
+        staticDir: resolve(args.static ?? resolve(here, '../renderer')),
+        redisUrl: args.redis || undefined,
+      });
+    }
     await server.start();
   } catch (e) {
     fail((e as Error).message);

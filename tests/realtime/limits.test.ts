@@ -168,8 +168,13 @@ describe('slow consumers', () => {
 
     await within(done, 10_000, 'every event at the normal client');
     // Measured once the normal client has read everything, so only the server's side counts:
-    // were the slow client's frames still queued, about 8 MB more would be held here.
-    expect(retained() - before).toBeLessThan(3 * 1024 * 1024);
+    // were the slow client's frames still queued, about 8 MB more would be held here. Under a
+    // loaded machine sockets and buffers are released a little later, so it may take a moment.
+    await eventually(
+      async () => retained() - before,
+      (grown) => grown < 3 * 1024 * 1024,
+      5000,
+    );
     const latencies = started.map((t, i) => arrived[i]! - t).sort((a, b) => a - b);
     expect(latencies[Math.floor(RECORDS / 2)]).toBeLessThan(100);
     // note: generous, because CI runs other test files on the same two cores meanwhile.

@@ -8,6 +8,11 @@ import { RateLimiter } from './rate-limit';
 import { TokenError, Tokens } from './tokens';
 
 export { TokenError } from './tokens';
+
+/** What realtime needs of auth: a credential in, a caller out (401 AppError when refused). */
+export interface Authenticator {
+  authenticate(token: string): Promise<Principal>;
+}
 export type { Principal } from './principal';
 
 /** What login and refresh return (DESIGN.md contract). */
@@ -36,7 +41,15 @@ export class Auth {
   ) {}
 
   private async issue(user: User, sessionId: string, jti: string): Promise<TokenPair> {
-    const base = { sub: user.id, sid: sessionId, role: user.role, acct: user.account, email: user.email };
+    const base = {
+      sub: user.id,
+      sid: sessionId,
+      role: user.role,
+      acct: user.account,
+      email: user.email,
+      su: user.superuser,
+      ims: Date.now(),
+    };
     const [access, refresh] = await Promise.all([
       this.tokens.sign({ ...base, typ: 'access' }, this.tokens.accessTtlS),
       this.tokens.sign({ ...base, typ: 'refresh', jti }, this.tokens.refreshTtlS),

@@ -22,6 +22,10 @@ export interface TokenClaims {
   acct: string;
   email: string;
   jti?: string;
+  /** The superuser (sees every account). */
+  su?: boolean;
+  /** When it was issued, in ms (iat is in seconds): an edge refuses tokens issued before a revocation. */
+  ims?: number;
   exp: number;
 }
 

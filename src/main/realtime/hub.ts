@@ -5,6 +5,7 @@ import type { Collection } from '../../shared/schema';
 import { isAdmin, type Principal } from '../auth/principal';
 import { ruleAccess } from '../auth/rules';
 import type { EventSource } from '../store/bus';
+import type { CredentialChange } from '../store/changes';
 import { callerContext, canView } from './access';
 import { Hooks } from './hooks';
 import { Presence, principalKey } from './presence';
@@ -46,6 +47,7 @@ export const DEFAULT_HUB_OPTIONS: HubOptions = {
 /** Close codes the hub uses (dialects may map them). */
 export const CLOSE = {
   tokenExpired: { code: 4001, reason: 'token expired' },
+  revoked: { code: 4001, reason: 'token revoked' },
   slowConsumer: { code: 1013, reason: 'slow consumer' },
   tooManyForUser: { code: 1013, reason: 'too many connections for this user' },
   heartbeat: { code: 4000, reason: 'heartbeat timeout' },
@@ -372,6 +374,33 @@ export class Hub {
     if (conn.closed) return;
     conn.transport.close(code, reason);
     this.detach(conn, code, reason);
+  }
+
+  /** Closes every connection whose caller matches (a revoked key, an ended login, a deleted user). */
+  closeWhere(match: (p: Principal) => boolean, code: number, reason: string): number {
+    let n = 0;
+    for (const conn of [...this.connections.values()]) {
+      if (conn.principal && match(conn.principal)) {
+        this.close(conn, code, reason);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Closes the connections a credential change invalidates. */
+  revoke(change: CredentialChange): number {
+    const { code, reason } = CLOSE.revoked;
+    switch (change.kind) {
+      case 'key.deleted':
+        return this.closeWhere((p) => p.kind === 'key' && p.id === change.id, code, reason);
+      case 'session.revoked':
+        return this.closeWhere((p) => p.sessionId === change.id, code, reason);
+      case 'user.revoked':
+        return this.closeWhere((p) => p.kind === 'user' && p.id === change.id, code, reason);
+      default:
+        return 0;
+    }
   }
 
   /** Forgets a connection its transport reported closed. */

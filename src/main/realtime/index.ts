@@ -1,8 +1,10 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { RealtimeInfo } from '../api/routes/system';
-import type { Auth } from '../auth';
+import type { Authenticator } from '../auth';
 import { accountScope, PUBLIC_ACCOUNT } from '../auth/principal';
-import type { Store } from '../store';
+import type { Collection } from '../../shared/schema';
+import type { EventSource } from '../store/bus';
+import type { EventHistory } from './types';
 import { fastschemaDialect } from './dialects/fastschema';
 import { nativeDialect } from './dialects/native';
 import { snackbaseDialect, snackbaseSse } from './dialects/snackbase';
@@ -27,21 +29,31 @@ export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   pubsubBackend: 'memory',
 };
 
+/**
+ * Where realtime gets its events, its past and its schemas: the store on a primary or a
+ * single process, the Redis stream and the primary's schemas on an edge.
+ */
+export interface RealtimeData {
+  source: EventSource;
+  history: EventHistory;
+  collection: (name: string) => Collection | undefined;
+}
+
 /** HTTP routes the realtime side serves (SSE endpoints), keyed by path. */
 export type HttpRealtimeRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
 /** Builds the hub, its dialects and the monitor feed on an HTTP server. */
 export function createRealtime(
   server: Server,
-  store: Store,
-  auth: Auth,
+  data: RealtimeData,
+  auth: Authenticator,
   opts: RealtimeOptions,
   log: (l: string) => void,
 ) {
-  const collection = (name: string) => store.collections.get(name);
+  const { collection } = data;
   const hub = new Hub(opts, {
-    source: store.bus,
-    history: store.events,
+    source: data.source,
+    history: data.history,
     collection,
     onError: (e) => log(`realtime error: ${(e as Error).stack ?? e}`),
   });

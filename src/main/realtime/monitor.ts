@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import type { Auth, Principal } from '../auth';
+import type { Authenticator, Principal } from '../auth';
 import { accountScope, isAdmin, PUBLIC_ACCOUNT } from '../auth/principal';
 import type { Hub } from './hub';
 import { tokenOf } from './dialects/native';
@@ -41,7 +41,7 @@ export function describeConnection(c: Connection) {
  * each event's fan-out and a tick every second. Under load per-event frames turn into sums
  * in the tick, and a slow watcher misses frames instead of slowing anyone down.
  */
-export function monitorFeed(hub: Hub, auth: Auth): WsDialect & { stop(): void } {
+export function monitorFeed(hub: Hub, auth: Authenticator): WsDialect & { stop(): void } {
   const watchers = new Set<Watcher>();
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();

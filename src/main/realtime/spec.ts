@@ -1,7 +1,7 @@
 import { EVENT_TYPES, type EventType } from '../../shared/events';
 import { FilterError, parseFilter, type FilterNode } from '../../shared/filter';
 import { NAME_PATTERN, type Collection } from '../../shared/schema';
-import type { Auth, Principal } from '../auth';
+import type { Authenticator, Principal } from '../auth';
 import { AppError } from '../errors';
 import { fieldTypes } from '../store/collections';
 import type { LiveEvent, Match } from './types';
@@ -134,7 +134,7 @@ export function nativeEvent(
 
 /** Verifies a realtime credential; the reason says which close to use. */
 export async function verifyCredential(
-  auth: Auth,
+  auth: Authenticator,
   token: string,
 ): Promise<{ ok: true; principal: Principal } | { ok: false; reason: 'token expired' | 'invalid token' }> {
   try {

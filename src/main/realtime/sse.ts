@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Auth, Principal } from '../auth';
+import type { Authenticator, Principal } from '../auth';
 import { ruleAccess } from '../auth/rules';
 import { AppError } from '../errors';
 import type { Collection } from '../../shared/schema';
@@ -107,7 +107,11 @@ export async function openSse(
 }
 
 /** The native SSE endpoint (DIALECTS.md §5): `id: SEQ`, `event: TYPE`, `data: {native event}`. */
-export function nativeSse(hub: Hub, auth: Auth, collection: (name: string) => Collection | undefined) {
+export function nativeSse(
+  hub: Hub,
+  auth: Authenticator,
+  collection: (name: string) => Collection | undefined,
+) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const q = url.searchParams;
     const token = tokenOf(req, url);

@@ -21,13 +21,15 @@ export interface ServerConfig {
   retainMs?: number;
   /** Access-token lifetime in seconds (default 3600). */
   accessTtlS?: number;
+  /** Relay committed events to this Redis (scale-out primary); unset: one process, memory pub/sub. */
+  redisUrl?: string;
   /** Realtime limits and timers (see RealtimeOptions); tests use short ones. */
   realtime?: Partial<RealtimeOptions>;
   /** Environment read for the first-run superuser. */
   env?: NodeJS.ProcessEnv;
 }
 
-type Optional = 'staticDir' | 'sdkDir' | 'nativeBinding' | 'realtime';
+type Optional = 'staticDir' | 'sdkDir' | 'nativeBinding' | 'realtime' | 'redisUrl';
 export type ResolvedConfig = Required<Omit<ServerConfig, Optional>> & Pick<ServerConfig, Optional>;
 
 /** Fills defaults and rejects impossible values with a message fit for one line. */
@@ -39,6 +41,7 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
     staticDir: c.staticDir,
     sdkDir: c.sdkDir ?? (c.staticDir ? join(c.staticDir, '..', 'sdk') : undefined),
     realtime: c.realtime,
+    redisUrl: c.redisUrl,
     nativeBinding: c.nativeBinding,
     log: c.log ?? ((line) => console.log(line)),
     bodyLimit: c.bodyLimit ?? 1024 * 1024,

@@ -6,6 +6,7 @@ import { createApi } from '../api';
 import { errorResponse, sendJson } from '../api/http';
 import { Auth } from '../auth';
 import { Tokens } from '../auth/tokens';
+import { startPrimaryCluster } from '../cluster/primary';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS } from '../realtime';
 import { Store } from '../store';
 import { resolveConfig, type ServerConfig } from './config';
@@ -42,6 +43,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
   let retention: NodeJS.Timeout | undefined;
   let realtime: ReturnType<typeof createRealtime> | undefined;
   const idle = new Set<Socket>();
+  let cluster: { stop(): Promise<void> } | undefined;
   const log = config.log;
 
   async function start(): Promise<void> {
@@ -53,6 +55,14 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     store = s;
     const tokens = await Tokens.open(config.dataDir, config.accessTtlS);
     auth = new Auth(s, tokens);
+    if (config.redisUrl) {
+      try {
+        cluster = await startPrimaryCluster(config.redisUrl, s, tokens, log);
+      } catch (e) {
+        s.close();
+        throw e;
+      }
+    }
     await auth.ensureSuperuser(config.env, log);
     s.trim({ maxEvents: config.retainEvents, maxAgeMs: config.retainMs });
     retention = setInterval(() => {
@@ -70,13 +80,26 @@ export function createServer(input: ServerConfig): SwitchboardServer {
       socket.on('close', () => idle.delete(socket));
     });
     server.on('request', (req, res) => {
-      idle.delete(req.socket);
+      const socket = req.socket;
+      idle.delete(socket);
       res.on('finish', () => {
-        if (!req.socket.destroyed) idle.add(req.socket);
+        if (!socket.destroyed) idle.add(socket);
       });
     });
-    const rt = createRealtime(server, s, auth, { ...DEFAULT_REALTIME_OPTIONS, ...config.realtime }, log);
+    const rt = createRealtime(
+      server,
+      { source: s.bus, history: s.events, collection: (name) => s.collections.get(name) },
+      auth,
+      {
+        ...DEFAULT_REALTIME_OPTIONS,
+        ...config.realtime,
+        pubsubBackend: config.redisUrl ? 'redis' : 'memory',
+      },
+      log,
+    );
     realtime = rt;
+    // A deleted key, an ended login or a changed user closes its live connections at once.
+    s.changes.on((change) => rt.hub.revoke(change));
     const api = createApi({
       store: s,
       auth,
@@ -127,6 +150,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
         rt.stop();
+        void cluster?.stop();
         s.close();
         const clear = (message: string) => Object.assign(new Error(message), { code: e.code });
         if (e.code === 'EADDRINUSE') reject(clear(`port ${config.port} on ${config.host} is already in use`));
@@ -147,6 +171,8 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     clearInterval(retention);
     realtime?.stop();
     realtime = undefined;
+    await cluster?.stop();
+    cluster = undefined;
     const server = http;
     http = undefined;
     if (server) {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { HubEvent } from '../../shared/events';
 import { EventBus } from './bus';
+import { Changes } from './changes';
 import { Collections } from './collections';
 import { closeDb, openDb, type Db, type OpenOptions } from './db';
 import { EventLog, type NewEvent } from './events';
@@ -12,6 +13,7 @@ import { Users } from './users';
 
 export type { NewEvent } from './events';
 export type { EventSource, EventListener } from './bus';
+export type { CredentialChange } from './changes';
 
 /** Retention of the event log (DESIGN: "keeps the recent past"). */
 export interface Retention {
@@ -32,6 +34,8 @@ export class Store {
   readonly sessions: Sessions;
   readonly keys: ApiKeys;
   readonly bus: EventBus;
+  /** Credential changes (keys, sessions, users) the hub and a cluster act on. */
+  readonly changes = new Changes();
 
   constructor(dataDir: string, opts: OpenOptions & { onBusError?: (e: unknown) => void } = {}) {
     this.db = openDb(join(dataDir, 'switchboard.db'), opts);
@@ -39,9 +43,9 @@ export class Store {
     this.collections = new Collections(this.db);
     this.records = new Records(this.db);
     this.events = new EventLog(this.db);
-    this.users = new Users(this.db);
-    this.sessions = new Sessions(this.db);
-    this.keys = new ApiKeys(this.db);
+    this.users = new Users(this.db, this.changes);
+    this.sessions = new Sessions(this.db, this.changes);
+    this.keys = new ApiKeys(this.db, this.changes);
     this.bus = new EventBus(opts.onBusError);
   }
 

@@ -1,6 +1,7 @@
 import type { Db } from './db';
 import { newId, nowIso } from './ids';
 import type { Role } from './users';
+import type { Changes } from './changes';
 
 /** An API key as listed (the key itself is shown once, at creation). */
 export interface ApiKey {
@@ -32,7 +33,10 @@ export class ApiKeys {
   private readonly byHashStmt;
   private readonly touchStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly changes: Changes,
+  ) {
     this.byHashStmt = db.prepare('SELECT * FROM api_keys WHERE key_hash = ?');
     this.touchStmt = db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?');
   }
@@ -82,7 +86,9 @@ export class ApiKeys {
         k.createdBy ?? null,
         nowIso(),
       );
-    return this.get(id)!;
+    const created = this.get(id)!;
+    this.changes.emit({ kind: 'key.saved', key: created, hash: k.hash });
+    return created;
   }
 
   /** Records use, at most once a minute per key, so auth never writes on every request. */
@@ -92,6 +98,16 @@ export class ApiKeys {
   }
 
   delete(id: string): boolean {
-    return this.db.prepare('DELETE FROM api_keys WHERE id = ?').run(id).changes === 1;
+    const gone = this.db.prepare('DELETE FROM api_keys WHERE id = ?').run(id).changes === 1;
+    if (gone) this.changes.emit({ kind: 'key.deleted', id });
+    return gone;
+  }
+
+  /** Every key with its hash, for a cluster's edges. */
+  allWithHashes(): { key: ApiKey; hash: string }[] {
+    return (this.db.prepare('SELECT * FROM api_keys').all() as Row[]).map((r) => ({
+      key: rowToKey(r),
+      hash: r.key_hash,
+    }));
   }
 }

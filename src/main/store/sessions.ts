@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import type { Changes } from './changes';
 import { newId, nowIso } from './ids';
 
 /** A login: one refresh-token family. Each refresh rotates `current_jti`; reuse of an old one revokes it. */
@@ -14,7 +15,10 @@ export interface Session {
 export class Sessions {
   private readonly getStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly changes: Changes,
+  ) {
     this.getStmt = db.prepare(
       'SELECT id, user_id, current_jti, expires_at, revoked_at FROM sessions WHERE id = ?',
     );

@@ -1,4 +1,5 @@
 import type { Db } from './db';
+import type { Changes } from './changes';
 import { newId, nowIso } from './ids';
 
 export type Role = 'admin' | 'editor' | 'viewer';
@@ -31,7 +32,10 @@ const rowToUser = (r: Row): User => ({
 export class Users {
   private readonly byId;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly changes: Changes,
+  ) {
     this.byId = db.prepare('SELECT * FROM users WHERE id = ?');
   }
 
@@ -85,10 +89,16 @@ export class Users {
         nowIso(),
         id,
       );
-    return this.get(id)!;
+    const updated = this.get(id)!;
+    // Tokens carry role and account: an edge must stop trusting the old ones.
+    if (updated.role !== cur.role || updated.account !== cur.account) {
+      this.changes.emit({ kind: 'user.revoked', id, at: Date.now() });
+    }
+    return updated;
   }
 
   delete(id: string): void {
     this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+    this.changes.emit({ kind: 'user.revoked', id, at: Date.now() });
   }
 }

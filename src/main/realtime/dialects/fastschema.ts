@@ -3,7 +3,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { EventType } from '../../../shared/events';
 import { FilterError, parseFilter, type FilterNode } from '../../../shared/filter';
 import { NAME_PATTERN, type Collection } from '../../../shared/schema';
-import type { Auth, Principal } from '../../auth';
+import type { Authenticator, Principal } from '../../auth';
 import { fieldTypes } from '../../store/collections';
 import { CLOSE, type Hub } from '../hub';
 import { projectRecord, verifyCredential } from '../spec';
@@ -216,7 +216,7 @@ function encoder(single: boolean, select: string[] | undefined): Encoder {
  */
 export function fastschemaDialect(
   hub: Hub,
-  auth: Auth,
+  auth: Authenticator,
   collection: (name: string) => Collection | undefined,
 ): WsDialect {
   const holding = new Set<FastschemaTransport>();

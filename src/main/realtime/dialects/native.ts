@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
-import type { Auth } from '../../auth';
+import type { Authenticator } from '../../auth';
 import type { Collection } from '../../../shared/schema';
 import { CLOSE, type Hub } from '../hub';
 import { checkParams, nativeEvent, verifyCredential } from '../spec';
@@ -28,7 +28,7 @@ export function tokenOf(req: IncomingMessage, url: URL): string | undefined {
  */
 export function nativeDialect(
   hub: Hub,
-  auth: Auth,
+  auth: Authenticator,
   collection: (name: string) => Collection | undefined,
 ): WsDialect {
   const send = (conn: Connection, type: string, data?: unknown) => hub.send(conn, frame(type, data));

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import type { EventType } from '../../../shared/events';
 import { NAME_PATTERN, type Collection } from '../../../shared/schema';
-import type { Auth, Principal } from '../../auth';
+import type { Authenticator, Principal } from '../../auth';
 import { ruleAccess } from '../../auth/rules';
 import { CLOSE, type Hub } from '../hub';
 import { SseTransport, startSse } from '../sse';
@@ -77,7 +77,7 @@ class SnackbaseTransport extends WsTransport {
  */
 export function snackbaseDialect(
   hub: Hub,
-  auth: Auth,
+  auth: Authenticator,
   collection: (name: string) => Collection | undefined,
 ): WsDialect {
   const reply = (conn: Connection, body: Record<string, unknown>) => hub.send(conn, JSON.stringify(body));
@@ -308,7 +308,11 @@ function refuse(res: ServerResponse, status: number, detail: string): void {
  * `?token=` or `Authorization: Bearer`; 401 `{"detail"}` without a valid one; `event: message`
  * frames with `id: SEQ` so `Last-Event-ID` resumes.
  */
-export function snackbaseSse(hub: Hub, auth: Auth, collection: (name: string) => Collection | undefined) {
+export function snackbaseSse(
+  hub: Hub,
+  auth: Authenticator,
+  collection: (name: string) => Collection | undefined,
+) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const q = url.searchParams;
     const token = q.get('token') || /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();

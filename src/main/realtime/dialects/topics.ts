@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import type { EventType } from '../../../shared/events';
 import { NAME_PATTERN, type Collection } from '../../../shared/schema';
-import type { Auth } from '../../auth';
+import type { Authenticator } from '../../auth';
 import { CLOSE, type Hub } from '../hub';
 import { verifyCredential } from '../spec';
 import type { Connection, Encoder } from '../types';
@@ -62,7 +62,7 @@ function encoder(topic: string): Encoder {
  */
 export function topicsDialect(
   hub: Hub,
-  auth: Auth,
+  auth: Authenticator,
   collection: (name: string) => Collection | undefined,
 ): WsDialect {
   const send = (conn: Connection, body: Record<string, unknown>) => hub.send(conn, JSON.stringify(body));

@@ -1,0 +1,36 @@
+import type { Tokens } from '../auth/tokens';
+import type { Store } from '../store';
+import { PrimarySync } from './primary-sync';
+import { Relay } from './relay';
+
+/**
+ * The primary's part of a cluster: the relay (outbox -> stream) and the sync of keys,
+ * schemas and revocations. Fails at start with one line when Redis is not reachable.
+ */
+export async function startPrimaryCluster(
+  url: string,
+  store: Store,
+  tokens: Tokens,
+  log: (line: string) => void,
+): Promise<{ stop(): Promise<void> }> {
+  const sync = new PrimarySync(url, store, tokens, log);
+  await sync.start();
+  const relay = new Relay({
+    url,
+    log: store.events,
+    source: store.bus,
+    onLog: (e) => log(`relay: ${e.message}`),
+  });
+  try {
+    await relay.start();
+  } catch (e) {
+    await sync.stop();
+    throw e;
+  }
+  return {
+    async stop() {
+      await relay.stop();
+      await sync.stop();
+    },
+  };
+}
