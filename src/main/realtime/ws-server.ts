@@ -1,7 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Hub } from './hub';
+import type { Connection } from './types';
 
 /** A wire dialect served over WebSocket at some paths. */
 export interface WsDialect {
@@ -84,4 +85,32 @@ export function serial(): (task: () => Promise<void> | void) => void {
   return (task) => {
     tail = tail.then(task).catch(() => {});
   };
+}
+
+/** The size of a ws message, whatever form `ws` hands it in. */
+export function rawBytes(raw: RawData): number {
+  return Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
+}
+
+/**
+ * Wires a socket to its hub connection the way every dialect does: inbound frames count as
+ * life and go to `onMessage` one at a time in arrival order, protocol pongs count as life,
+ * and a close or error detaches. Returns the queue, so a dialect can run its own steps (a
+ * token check) in the same order.
+ */
+export function wireSocket(
+  ws: WebSocket,
+  hub: Hub,
+  conn: Connection,
+  onMessage: (conn: Connection, raw: RawData) => Promise<void> | void,
+): (task: () => Promise<void> | void) => void {
+  const queue = serial();
+  ws.on('message', (raw: RawData) => {
+    hub.received(conn, rawBytes(raw));
+    queue(() => onMessage(conn, raw));
+  });
+  ws.on('pong', () => (conn.lastSeen = Date.now()));
+  ws.on('close', (code, reason) => hub.detach(conn, code, reason.toString()));
+  ws.on('error', () => hub.detach(conn, 1006, 'socket error'));
+  return queue;
 }

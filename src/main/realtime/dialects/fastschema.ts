@@ -9,7 +9,7 @@ import { CLOSE, type Hub } from '../hub';
 import { projectRecord, verifyCredential } from '../spec';
 import type { Connection, Encoder, LiveEvent } from '../types';
 import { remoteOf, WsTransport } from '../ws-transport';
-import type { WsDialect } from '../ws-server';
+import { wireSocket, type WsDialect } from '../ws-server';
 
 /** FastSchema's operation names and the hub events they stand for. */
 const OPS = { create: 'record.created', update: 'record.updated', delete: 'record.deleted' } as const;
@@ -278,17 +278,13 @@ export function fastschemaDialect(
     },
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
       const conn = hub.attach(new FastschemaTransport(ws, remoteOf(req), holding));
-      ws.on('message', (raw: RawData) => {
+      wireSocket(ws, hub, conn, (c, raw: RawData) => {
         const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
         const text = bytes.toString();
-        hub.received(conn, bytes.byteLength);
-        hub.message(conn, text);
+        hub.message(c, text);
         // FastSchema reads nothing from the client and writes every frame back as text.
-        hub.send(conn, WHOLE + text);
+        hub.send(c, WHOLE + text);
       });
-      ws.on('pong', () => (conn.lastSeen = Date.now()));
-      ws.on('close', (code, reason) => hub.detach(conn, code, reason.toString()));
-      ws.on('error', () => hub.detach(conn, 1006, 'socket error'));
       setup(conn, req, url).catch(() => hub.close(conn, 1011, 'internal error'));
     },
   };

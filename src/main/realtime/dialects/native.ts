@@ -6,7 +6,7 @@ import { CLOSE, type Hub } from '../hub';
 import { checkParams, nativeEvent, verifyCredential } from '../spec';
 import type { Connection } from '../types';
 import { remoteOf, WsTransport } from '../ws-transport';
-import { serial, type WsDialect } from '../ws-server';
+import { wireSocket, type WsDialect } from '../ws-server';
 
 // note: presence state is shown to everyone present; 1 KiB is a status line, not a document.
 const MAX_PRESENCE_STATE = 1024;
@@ -153,15 +153,7 @@ export function nativeDialect(
         JSON.stringify({ type: 'ping', timestamp: new Date().toISOString(), last_seq: hub.lastSeq });
       const transport = new WsTransport(ws, 'native', remoteOf(req), ping);
       const conn = hub.attach(transport);
-      const queue = serial();
-      ws.on('message', (raw: RawData) => {
-        const bytes = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
-        hub.received(conn, bytes);
-        queue(() => onMessage(conn, raw));
-      });
-      ws.on('pong', () => (conn.lastSeen = Date.now()));
-      ws.on('close', (code, reason) => hub.detach(conn, code, reason.toString()));
-      ws.on('error', () => hub.detach(conn, 1006, 'socket error'));
+      const queue = wireSocket(ws, hub, conn, onMessage);
       send(conn, 'connected', { connection_id: conn.id, server_time: new Date().toISOString() });
       const token = tokenOf(req, url);
       if (token) {

@@ -9,7 +9,7 @@ import { SseTransport, startSse } from '../sse';
 import { verifyCredential } from '../spec';
 import type { Connection, Encoder, LiveEvent, SubscriptionSpec } from '../types';
 import { remoteOf, WsTransport } from '../ws-transport';
-import { serial, type WsDialect } from '../ws-server';
+import { wireSocket, type WsDialect } from '../ws-server';
 
 /** SnackBase's operation names and the hub events they stand for. */
 const OPS = { create: 'record.created', update: 'record.updated', delete: 'record.deleted' } as const;
@@ -153,15 +153,7 @@ export function snackbaseDialect(
     handleProtocols: (protocols) => protocols.values().next().value ?? false,
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
       const conn = hub.attach(new SnackbaseTransport(ws, remoteOf(req)));
-      const queue = serial();
-      ws.on('message', (raw: RawData) => {
-        const bytes = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
-        hub.received(conn, bytes);
-        queue(() => onMessage(conn, raw));
-      });
-      ws.on('pong', () => (conn.lastSeen = Date.now()));
-      ws.on('close', (code, reason) => hub.detach(conn, code, reason.toString()));
-      ws.on('error', () => hub.detach(conn, 1006, 'socket error'));
+      const queue = wireSocket(ws, hub, conn, onMessage);
       // SnackBase accepts, then closes with 1008 when authentication fails.
       const token = wsToken(req, url);
       if (!token) {

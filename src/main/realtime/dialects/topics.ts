@@ -7,7 +7,7 @@ import { CLOSE, type Hub } from '../hub';
 import { verifyCredential } from '../spec';
 import type { Connection, Encoder } from '../types';
 import { remoteOf, WsTransport } from '../ws-transport';
-import { serial, type WsDialect } from '../ws-server';
+import { wireSocket, type WsDialect } from '../ws-server';
 import { tokenOf } from './native';
 
 /** The pattern's event names for the hub's record events. */
@@ -183,15 +183,7 @@ export function topicsDialect(
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
       // No JSON heartbeat: the protocol ping WsTransport sends keeps the socket alive.
       const conn = hub.attach(new WsTransport(ws, 'topics', remoteOf(req), () => null));
-      const queue = serial();
-      ws.on('message', (raw: RawData) => {
-        const bytes = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
-        hub.received(conn, bytes);
-        queue(() => onMessage(conn, raw));
-      });
-      ws.on('pong', () => (conn.lastSeen = Date.now()));
-      ws.on('close', (code, reason) => hub.detach(conn, code, reason.toString()));
-      ws.on('error', () => hub.detach(conn, 1006, 'socket error'));
+      const queue = wireSocket(ws, hub, conn, onMessage);
       const token = tokenOf(req, url);
       // A bad token on connect closes (the document authenticates on connect); messages wait for the check.
       if (token) {
