@@ -1,24 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { evaluateFilter } from '../../shared/filter';
 import type { HubEvent } from '../../shared/events';
 import type { Collection } from '../../shared/schema';
-import { isAdmin, type Principal } from '../auth/principal';
+import type { Principal } from '../auth/principal';
 import { ruleAccess } from '../auth/rules';
 import type { EventSource } from '../store/bus';
 import type { CredentialChange } from '../store/changes';
-import { callerContext, canView } from './access';
 import { Hooks } from './hooks';
+import { matchEvent } from './match';
 import { Presence, principalKey } from './presence';
 import { Counters, RateMeter } from './stats';
-import type {
-  Connection,
-  EventHistory,
-  LiveEvent,
-  Match,
-  Subscription,
-  SubscriptionSpec,
-  Transport,
-} from './types';
+import type { Connection, EventHistory, LiveEvent, Subscription, SubscriptionSpec, Transport } from './types';
 
 /** Every realtime limit and timer; all are settings (tests use short ones). */
 export interface HubOptions {
@@ -307,7 +298,7 @@ export class Hub {
       if (ev.seq <= sub.lastSeq) return 'skip';
       sub.lastSeq = ev.seq;
     }
-    const match = this.matches(sub, ev);
+    const match = matchEvent(sub, ev, this.deps.collection(ev.collection ?? ''));
     if (match === null) return 'skip';
     const key = `${sub.shape}|${match ?? ''}`;
     let frame = frames.get(key);
@@ -319,38 +310,6 @@ export class Hub {
     }
     if (frame === null) return 'skip';
     return this.send(sub.conn, frame) ? 'sent' : 'dropped';
-  }
-
-  /** null: not for this subscription; undefined: deliver without a match; else the live-query match. */
-  private matches(sub: Subscription, ev: LiveEvent): Match | undefined | null {
-    const p = sub.conn.principal;
-    if (ev.type.startsWith('user.')) {
-      return sub.presence && (p?.superuser || p?.account === ev.account) ? undefined : null;
-    }
-    if (ev.type.startsWith('collection.')) {
-      return isAdmin(p) && (sub.collection === '*' || !sub.events || sub.events.has(ev.type))
-        ? undefined
-        : null;
-    }
-    if (sub.events && !sub.events.has(ev.type)) return null;
-    if (sub.recordId !== undefined && ev.record_id !== sub.recordId) return null;
-    const c = this.deps.collection(ev.collection!);
-    const ctx = callerContext(p);
-    const inFilter = (r: Record<string, unknown> | undefined) =>
-      !!r && canView(p, c, ev.account, r) && (!sub.filter || evaluateFilter(sub.filter, r, ctx));
-    if (ev.type === 'record.updated') {
-      const visible = canView(p, c, ev.account, ev.data);
-      const now = visible && (!sub.filter || evaluateFilter(sub.filter, ev.data!, ctx));
-      const was = inFilter(ev.previous);
-      // 'enter' also marks a record that just became visible to an unfiltered subscriber.
-      if (now) return was ? (sub.filter ? 'stay' : undefined) : 'enter';
-      if (!was || !sub.leaves) return null;
-      // Out of sight (e.g. unpublished under a {"published":true} view rule): the kiosk must drop it.
-      return visible ? 'leave' : 'hide';
-    }
-    if (!inFilter(ev.data)) return null;
-    if (!sub.filter) return undefined;
-    return ev.type === 'record.created' ? 'enter' : 'leave';
   }
 
   /** Sends a frame unless the connection is a slow consumer, which is closed instead. */
