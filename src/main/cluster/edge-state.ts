@@ -16,6 +16,10 @@ import {
   type RedisLink,
 } from './redis-link';
 
+// note: the longest reconnect backoff step (DEFAULT_BACKOFF.maxMs) plus a connect: a link that
+// is coming back is back by then.
+const KEY_LOOKUP_WAIT_MS = DEFAULT_BACKOFF.maxMs + DEFAULT_CONNECT_TIMEOUT_MS;
+
 const unauthorized = (message: string, code: 'unauthorized' | 'token_expired' = 'unauthorized') =>
   new AppError(401, code, message);
 
@@ -57,12 +61,16 @@ export class EdgeState implements Authenticator {
     this.tokens = await Tokens.fromPublicJwk(JSON.parse(jwk) as JWK);
     await this.sub.subscribe(KEYS.revocations, (message) => this.onRevocation(message));
     await this.reload();
-    // After a reconnect, messages may have been missed: read the state again.
+    // After a reconnect, messages may have been missed: read the state again. The subscriber's
+    // 'ready' comes once it has resubscribed, so a revocation published before then is seen
+    // by this reload, and one published after it arrives as a message.
     let first = true;
-    this.link.on('ready', () => {
+    const again = () => {
       if (first) return;
       void this.reload().catch((e) => this.log(`edge: reload after reconnect failed: ${errorText(e)}`));
-    });
+    };
+    this.link.on('ready', again);
+    this.sub.on('ready', again);
     first = false;
   }
 
@@ -76,21 +84,64 @@ export class EdgeState implements Authenticator {
     }
   }
 
+  /**
+   * Reads schemas and revocations again, and checks every API key this edge has let in:
+   * a key or login revoked while the revocation message could not reach us is revoked now
+   * (its live connections close), not only refused from here on.
+   */
   private async reload(): Promise<void> {
     const link = this.link!;
     const cols = await link.hGetAll(KEYS.collections);
     this.collections.clear();
     for (const [name, json] of Object.entries(cols))
       this.collections.set(name, JSON.parse(json) as Collection);
-    this.keyCache.clear();
+    const missed: RevocationMessage[] = [];
+    const hashes = [...this.keyCache.keys()];
+    const now = hashes.length ? await link.hmGet(KEYS.apiKeys, hashes) : [];
+    hashes.forEach((hash, i) => {
+      const was = this.keyCache.get(hash);
+      const json = now[i];
+      if (json) this.keyCache.set(hash, JSON.parse(json) as KeyEntry);
+      else {
+        this.keyCache.delete(hash);
+        if (was) missed.push({ kind: 'key', id: was.id });
+      }
+    });
     for await (const batch of link.scanIterator({ MATCH: `${KEYS.revokedPrefix}*`, COUNT: 500 })) {
       for (const key of batch) {
         const [kind, id] = key.slice(KEYS.revokedPrefix.length).split(':');
         const at = Number((await link.get(key)) ?? Date.now());
-        if (kind === 'session' && id) this.revokedSessions.add(id);
-        if (kind === 'user' && id) this.revokedUsers.set(id, Math.max(at, this.revokedUsers.get(id) ?? 0));
+        if (kind === 'session' && id && !this.revokedSessions.has(id)) {
+          this.revokedSessions.add(id);
+          missed.push({ kind: 'session', id });
+        }
+        if (kind === 'user' && id && at > (this.revokedUsers.get(id) ?? 0)) {
+          this.revokedUsers.set(id, at);
+          missed.push({ kind: 'user', id, at });
+        }
       }
     }
+    for (const r of missed) for (const fn of this.revokedListeners) fn(r);
+  }
+
+  /**
+   * The state connection once it is usable: while it reconnects (Redis restarted a moment
+   * ago) a key lookup waits for it, bounded, rather than failing a client that connects
+   * in that window. After the bound the lookup fails as before.
+   */
+  private async ready(): Promise<RedisLink> {
+    const link = this.link!;
+    if (link.isReady || !link.isOpen) return link;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        link.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, KEY_LOOKUP_WAIT_MS);
+      link.once('ready', done);
+    });
+    return link;
   }
 
   /** Keeps schemas current from the stream (collection.* events carry the definition). */
@@ -127,7 +178,7 @@ export class EdgeState implements Authenticator {
       const hash = hashApiKey(token);
       let k = this.keyCache.get(hash);
       if (k === undefined) {
-        const json = await this.link!.hGet(KEYS.apiKeys, hash);
+        const json = await (await this.ready()).hGet(KEYS.apiKeys, hash);
         k = json ? (JSON.parse(json) as KeyEntry) : null;
         // note: misses are not cached, so a key created a moment ago works at once.
         if (k) this.keyCache.set(hash, k);

@@ -1,4 +1,4 @@
-import { LUA_NOW, type ClusterKeys } from './registry';
+import { LUA_NOW, type ClusterKeys } from './cluster-keys';
 
 /**
  * The Lua scripts of cluster presence. Each runs atomically, so the invariant
@@ -11,7 +11,7 @@ import { LUA_NOW, type ClusterKeys } from './registry';
  * instance's id, ARGV[3] = the stream's approximate cap; then its own arguments.
  */
 export function scriptKeys(k: ClusterKeys): string[] {
-  return [k.members, k.users, k.events, k.heartbeats];
+  return [k.members, k.users, k.events, k.heartbeats, k.epoch];
 }
 
 const PRELUDE = `local members, users, events, heartbeats = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
@@ -126,10 +126,18 @@ for _, id in ipairs(redis.call('SMEMBERS', members)) do
 end
 return out`;
 
-/** The stream's last entry id (where a reader continues), then every member's connections. */
+/**
+ * The stream's last entry id (where a reader continues), the dataset's epoch (ARGV[4] if it
+ * had none: Redis is new or lost its data), then every member's connections.
+ */
 export const SNAPSHOT = `${PRELUDE}
 local last = redis.call('XREVRANGE', events, '+', '-', 'COUNT', 1)
-local out = { last[1] and last[1][1] or '0-0' }
+local epoch = redis.call('GET', KEYS[5])
+if not epoch then
+  epoch = ARGV[4]
+  redis.call('SET', KEYS[5], epoch)
+end
+local out = { last[1] and last[1][1] or '0-0', epoch }
 for _, id in ipairs(redis.call('SMEMBERS', members)) do
   for _, conn in ipairs(redis.call('HVALS', prefix .. id)) do out[#out + 1] = conn end
 end

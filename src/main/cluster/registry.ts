@@ -1,3 +1,13 @@
+import {
+  DEFAULT_CLUSTER_PREFIX,
+  DEFAULT_DEAD_AFTER_MS,
+  DEFAULT_REFRESH_MS,
+  LUA_NOW,
+  clusterBackoff,
+  clusterKeys,
+  runScript,
+  type ClusterKeys,
+} from './cluster-keys';
 import { LinkLoop } from './link-loop';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -10,46 +20,6 @@ import {
   type ClusterLogger,
   type RedisLink,
 } from './redis-link';
-
-/** Where the registry and cluster presence keep their keys, unless configured otherwise. */
-export const DEFAULT_CLUSTER_PREFIX = 'switchboard:cluster';
-// note: once a second keeps `last_seen` and the figures in GET /stats fresh for one small write.
-export const DEFAULT_REFRESH_MS = 1000;
-// note: five missed refreshes is a dead process, not a GC pause or a busy second.
-export const DEFAULT_DEAD_AFTER_MS = 5000;
-
-/** The Redis keys of one cluster (all instances must use the same prefix). */
-export function clusterKeys(prefix = DEFAULT_CLUSTER_PREFIX) {
-  return {
-    /** HASH instance id → InstanceInfo JSON (without last_seen). */
-    instances: `${prefix}:instances`,
-    /** ZSET instance id → last refresh, ms by the Redis clock (so instances' clocks may differ). */
-    heartbeats: `${prefix}:heartbeats`,
-    /** SET of instances whose connections are counted in presence. */
-    members: `${prefix}:presence:members`,
-    /** HASH principal key → connections anywhere in the cluster. */
-    users: `${prefix}:presence:users`,
-    /** STREAM of cluster presence events (user.joined/left/state, reaped). */
-    events: `${prefix}:presence:events`,
-    /** HASH connection id → connection JSON, one per instance (this prefix + instance id). */
-    connsPrefix: `${prefix}:presence:conns:`,
-  };
-}
-
-export type ClusterKeys = ReturnType<typeof clusterKeys>;
-
-/** Lua prelude: `now`, ms by the Redis clock (scripts are replicated by effects since Redis 5). */
-export const LUA_NOW = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-`;
-
-/**
- * Runs a Lua script with EVAL (Redis caches it by its digest). Never EVALSHA with an EVAL
- * retry: the retry would run after commands sent later on the same connection.
- */
-export function runScript(link: RedisLink, source: string, keys: string[], args: string[]): Promise<unknown> {
-  return link.eval(source, { keys, arguments: args }) as Promise<unknown>;
-}
 
 /** One instance as GET /api/v1/stats lists it. */
 export interface InstanceInfo {
@@ -141,18 +111,26 @@ return out`;
  */
 export class Registry extends LinkLoop {
   readonly id: string;
+  readonly url: string;
+  readonly prefix: string;
+  readonly deadAfterMs: number;
   private readonly keys: ClusterKeys;
   private readonly refreshMs: number;
-  private readonly deadAfterMs: number;
   private link?: RedisLink;
   private startedAt = new Date().toISOString();
   private connectedAt = 0;
   private refreshedAt?: number;
 
   constructor(private readonly opts: RegistryOptions) {
-    super('cluster registry', opts.backoff, opts.onLog);
+    super(
+      'cluster registry',
+      opts.backoff ?? clusterBackoff(opts.deadAfterMs ?? DEFAULT_DEAD_AFTER_MS),
+      opts.onLog,
+    );
     this.id = opts.id;
-    this.keys = clusterKeys(opts.prefix);
+    this.url = opts.url;
+    this.prefix = opts.prefix ?? DEFAULT_CLUSTER_PREFIX;
+    this.keys = clusterKeys(this.prefix);
     this.refreshMs = opts.refreshMs ?? DEFAULT_REFRESH_MS;
     this.deadAfterMs = opts.deadAfterMs ?? DEFAULT_DEAD_AFTER_MS;
     if (!opts.id) throw new Error('instance id must not be empty');
@@ -198,14 +176,18 @@ export class Registry extends LinkLoop {
     await this.stopLoop();
   }
 
-  /** Live instances (this one included even while Redis is away), oldest first. */
+  /** Live instances, the primary first, then oldest first; only this one while Redis is away. */
   async list(): Promise<InstanceInfo[]> {
     const link = this.link;
-    if (!link?.isReady) return [this.self()];
-    const flat = (await this.timed(
-      link,
-      runScript(link, LIST, [this.keys.instances, this.keys.heartbeats], [String(this.deadAfterMs)]),
-    )) as string[];
+    let flat: string[] = [];
+    try {
+      if (link?.isReady) {
+        const keys = [this.keys.instances, this.keys.heartbeats];
+        flat = (await this.timed(link, runScript(link, LIST, keys, [String(this.deadAfterMs)]))) as string[];
+      }
+    } catch {
+      // this instance alone, below
+    }
     const out: InstanceInfo[] = [];
     for (let i = 0; i < flat.length; i += 2) {
       try {
@@ -216,7 +198,10 @@ export class Registry extends LinkLoop {
       }
     }
     if (!out.some((i) => i.id === this.id)) out.push(this.self());
-    return out.sort((a, b) => a.started_at.localeCompare(b.started_at) || a.id.localeCompare(b.id));
+    const rank = (i: InstanceInfo) => (i.role === 'primary' ? 0 : 1);
+    return out.sort(
+      (a, b) => rank(a) - rank(b) || a.started_at.localeCompare(b.started_at) || a.id.localeCompare(b.id),
+    );
   }
 
   /** This instance as the registry shows it (figures read now). */

@@ -11,6 +11,13 @@ import { Presence, principalKey } from './presence';
 import { Counters, RateMeter } from './stats';
 import type { Connection, EventHistory, LiveEvent, Subscription, SubscriptionSpec, Transport } from './types';
 
+/** Where the hub reports connections joining and leaving a cluster's presence. */
+export interface PresenceRelay {
+  connectionJoined(conn: Connection): void;
+  connectionLeft(connectionId: string): void;
+  stateChanged(change: { connectionId: string; state: Record<string, unknown> }): void;
+}
+
 /** Every realtime limit and timer; all are settings (tests use short ones). */
 export interface HubOptions {
   pingEveryMs: number;
@@ -68,6 +75,8 @@ export class Hub {
   readonly counters = new Counters();
   readonly rates = new RateMeter();
   readonly presence: Presence;
+  /** Cluster-wide presence, when this instance is part of a cluster. */
+  private presenceRelay?: PresenceRelay;
   /** The highest seq fanned out: every live subscription has been sent what it should see up to here. */
   lastSeq = 0;
   private readonly index = new Map<string, Set<Subscription>>();
@@ -93,7 +102,10 @@ export class Hub {
     },
   ) {
     this.hooks = new Hooks(deps.onError);
-    this.presence = new Presence((ev) => this.fanout(ev));
+    // In a cluster, presence events come from the cluster (first connection anywhere, last one anywhere).
+    this.presence = new Presence((ev) => {
+      if (!this.presenceRelay) this.fanout(ev);
+    });
     this.unsubscribeSource = deps.source.subscribe((events) => {
       for (const ev of events) this.fanout(ev);
       for (const l of this.batchEndListeners) l();
@@ -102,6 +114,12 @@ export class Hub {
     this.timers.push(setInterval(() => this.sweep(), opts.sweepEveryMs));
     this.timers.push(setInterval(() => this.rates.sample(this.counters), 1000));
     for (const t of this.timers) t.unref();
+  }
+
+  /** Joins a cluster's presence: this instance's authenticated connections are announced now and from here on. */
+  setPresenceRelay(relay: PresenceRelay | undefined): void {
+    this.presenceRelay = relay;
+    if (relay) for (const conn of this.connections.values()) if (conn.principal) relay.connectionJoined(conn);
   }
 
   /** Whether one more connection fits (checked before the upgrade, so a full server answers 503). */
@@ -134,7 +152,10 @@ export class Hub {
     if (conn.closed) return false;
     // Authenticating again as the same user (a refreshed token) is not a leave and a join.
     const same = !!conn.principal && principalKey(conn.principal) === principalKey(p);
-    if (conn.principal && !same) this.presence.leave(conn);
+    if (conn.principal && !same) {
+      this.presence.leave(conn);
+      this.presenceRelay?.connectionLeft(conn.id);
+    }
     clearTimeout(conn.expiryTimer);
     const mine = this.presence.connectionsOf(p) - (same ? 1 : 0);
     if (mine >= this.opts.maxConnectionsPerUser) {
@@ -156,6 +177,7 @@ export class Hub {
       conn.expiryTimer.unref();
     }
     if (!same) this.presence.join(conn);
+    if (!same) this.presenceRelay?.connectionJoined(conn);
     this.hooks.emit('on_realtime_authenticate', conn);
     return true;
   }
@@ -249,6 +271,7 @@ export class Hub {
   setPresenceState(conn: Connection, state: Record<string, unknown>): void {
     conn.presenceState = state;
     this.presence.stateChanged(conn);
+    this.presenceRelay?.stateChanged({ connectionId: conn.id, state });
   }
 
   /** Matches one event against the index and sends each subscriber its frame. */
@@ -369,7 +392,10 @@ export class Hub {
     clearTimeout(conn.expiryTimer);
     for (const key of [...conn.subs.keys()]) this.unsubscribe(conn, key, false);
     this.connections.delete(conn.id);
-    if (conn.principal) this.presence.leave(conn);
+    if (conn.principal) {
+      this.presence.leave(conn);
+      this.presenceRelay?.connectionLeft(conn.id);
+    }
     this.hooks.emit('on_realtime_disconnect', conn, code, reason);
   }
 

@@ -4,6 +4,8 @@ import type { Authenticator } from '../auth';
 import { accountScope, PUBLIC_ACCOUNT } from '../auth/principal';
 import type { Collection } from '../../shared/schema';
 import type { EventSource } from '../store/bus';
+import type { ClusterMembership } from '../cluster/membership';
+import { clusterTotals } from '../cluster/registry';
 import type { EventHistory } from './types';
 import { fastschemaDialect } from './dialects/fastschema';
 import { nativeDialect } from './dialects/native';
@@ -42,6 +44,17 @@ export interface RealtimeData {
 /** HTTP routes the realtime side serves (SSE endpoints), keyed by path. */
 export type HttpRealtimeRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
+async function clusterFigures(c: ClusterMembership) {
+  const instances = await c.registry.list();
+  const totals = clusterTotals(instances);
+  return {
+    total_connections: totals.connections,
+    unique_users: await c.presence.size(),
+    instances,
+    instance_id: c.registry.id,
+  };
+}
+
 /** Builds the hub, its dialects and the monitor feed on an HTTP server. */
 export function createRealtime(
   server: Server,
@@ -75,8 +88,9 @@ export function createRealtime(
     ['/api/v1/realtime/subscribe', snackbaseSse(hub, auth, collection)],
   ]);
 
+  let cluster: ClusterMembership | undefined;
   const info: RealtimeInfo = {
-    stats(p) {
+    async stats(p) {
       // An account admin sees the figures of its own account; the superuser sees the server's.
       const scope = accountScope(p);
       const conns = [...hub.connections.values()].filter(
@@ -105,15 +119,22 @@ export function createRealtime(
         bytes_out: k.bytesOut,
         dropped: k.dropped,
         slow_consumers_closed: k.slowConsumers,
+        // In a cluster the superuser sees the whole cluster's connections and users; the
+        // counters above stay this instance's own.
+        ...(cluster && scope === null ? await clusterFigures(cluster) : {}),
       };
     },
-    presence: (p) => ({ users: hub.presence.list(p) }),
+    presence: async (p) => ({ users: cluster ? await cluster.presence.list(p) : hub.presence.list(p) }),
   };
 
   return {
     hub,
     info,
     routes,
+    /** Switches stats and presence to the cluster's figures (the hub's presence relay is set by joinCluster). */
+    setCluster(c: ClusterMembership | undefined) {
+      cluster = c;
+    },
     stop() {
       monitor.stop();
       hub.stop();

@@ -3,6 +3,7 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bearer, errorResponse, sendJson } from '../api/http';
 import { EdgeState } from '../cluster/edge-state';
+import { joinCluster, type ClusterMembership } from '../cluster/membership';
 import { StreamSource } from '../cluster/stream-source';
 import { errorText } from '../cluster/redis-link';
 import { AppError } from '../errors';
@@ -75,11 +76,11 @@ export function createEdgeServer(config: EdgeConfig): SwitchboardServer {
         if (req.method === 'GET' && (u.pathname === '/api/v1/stats' || u.pathname === '/api/v1/presence')) {
           const token = bearer(req, u);
           const p = token ? await state.authenticate(token) : null;
-          if (u.pathname === '/api/v1/presence') return sendJson(res, 200, rt.info.presence(p));
+          if (u.pathname === '/api/v1/presence') return sendJson(res, 200, await rt.info.presence(p));
           if (!p)
             throw new AppError(401, 'unauthorized', 'Sign in first: send Authorization: Bearer <token>.');
           return sendJson(res, 200, {
-            ...rt.info.stats(p),
+            ...(await rt.info.stats(p)),
             role: 'edge',
             uptime_s: Math.round((Date.now() - startedAt.getTime()) / 1000),
           });
@@ -117,7 +118,19 @@ export function createEdgeServer(config: EdgeConfig): SwitchboardServer {
     });
     const addr = server.address() as AddressInfo;
     url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    let membership: ClusterMembership;
+    try {
+      membership = await joinCluster({ url: config.redisUrl, role: 'edge', address: url, hub: rt.hub, log });
+    } catch (e) {
+      rt.stop();
+      server.close();
+      await source.stop();
+      await state.stop();
+      throw e;
+    }
+    rt.setCluster(membership);
     stopAll = async () => {
+      await membership.stop();
       rt.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -6,6 +6,7 @@ import { createApi } from '../api';
 import { errorResponse, sendJson } from '../api/http';
 import { Auth } from '../auth';
 import { Tokens } from '../auth/tokens';
+import { joinCluster } from '../cluster/membership';
 import { startPrimaryCluster } from '../cluster/primary';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS } from '../realtime';
 import { Store } from '../store';
@@ -165,6 +166,23 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     const addr = server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     url = `http://${host}:${addr.port}`;
+    if (config.redisUrl) {
+      const membership = await joinCluster({
+        url: config.redisUrl,
+        role: 'primary',
+        address: url,
+        hub: rt.hub,
+        log,
+      });
+      rt.setCluster(membership);
+      const relay = cluster!;
+      cluster = {
+        async stop() {
+          await membership.stop();
+          await relay.stop();
+        },
+      };
+    }
   }
 
   async function stop(): Promise<void> {

@@ -10,8 +10,8 @@ import { filterContext } from './records';
 
 /** What the realtime side reports; a stand-in reports no connections until the hub exists. */
 export interface RealtimeInfo {
-  stats(p: Principal | null): Record<string, unknown>;
-  presence(p: Principal | null): Record<string, unknown>;
+  stats(p: Principal | null): Promise<Record<string, unknown>>;
+  presence(p: Principal | null): Promise<Record<string, unknown>>;
 }
 
 /** Server facts for /health and /stats. */
@@ -45,9 +45,9 @@ export function systemRoutes(router: Router, store: Store, info: SystemInfo): vo
     started_at: info.startedAt.toISOString(),
   }));
 
-  router.on('GET', '/api/v1/stats', (ctx) => {
+  router.on('GET', '/api/v1/stats', async (ctx) => {
     return {
-      ...info.realtime.stats(requireAuth(ctx)),
+      ...(await info.realtime.stats(requireAuth(ctx))),
       collections: store.collections.list().length,
       last_seq: store.events.lastSeq(),
       uptime_s: Math.round((Date.now() - info.startedAt.getTime()) / 1000),
