@@ -12,6 +12,7 @@ import { fmt } from './lib/table';
 
 const SECTIONS: Record<string, () => Promise<{ default: Section }>> = {
   rest: () => import('./sections/rest'),
+  realtime: () => import('./sections/realtime'),
 };
 
 const USAGE = `usage: npm run bench [-- --only NAME[,NAME]] [--quick] [--list]
