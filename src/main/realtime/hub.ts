@@ -11,6 +11,13 @@ import { Presence, principalKey } from './presence';
 import { Counters, RateMeter } from './stats';
 import type { Connection, EventHistory, LiveEvent, Subscription, SubscriptionSpec, Transport } from './types';
 
+/** Per event: frames by shape, view-rule decisions by caller, and the event's collection. */
+interface FanoutScope {
+  frames: Map<string, Buffer | null>;
+  views: Map<string, boolean>;
+  collection: Collection | undefined;
+}
+
 /** Where the hub reports connections joining and leaving a cluster's presence. */
 export interface PresenceRelay {
   connectionJoined(conn: Connection): void;
@@ -242,13 +249,13 @@ export class Hub {
       for (;;) {
         const page = await this.deps.history.since(sub.lastSeq, REPLAY_PAGE);
         if (sub.conn.closed || sub.conn.subs.get(sub.key) !== sub) return;
-        for (const ev of page) this.deliver(sub, ev, new Map());
+        for (const ev of page) this.deliver(sub, ev, this.scope(ev));
         if (page.length < REPLAY_PAGE) break;
         await new Promise((r) => setImmediate(r));
       }
       const queued = sub.pending ?? [];
       sub.pending = undefined;
-      for (const ev of queued) this.deliver(sub, ev, new Map());
+      for (const ev of queued) this.deliver(sub, ev, this.scope(ev));
       sub.onReplayed?.(Math.max(sub.lastSeq, this.lastSeq));
     } catch (e) {
       this.deps.onError(e);
@@ -281,7 +288,7 @@ export class Hub {
       this.counters.events++;
       if (ev.seq > this.lastSeq) this.lastSeq = ev.seq;
     }
-    const frames = new Map<string, Buffer | null>();
+    const scope = this.scope(ev);
     let matched = 0;
     let sent = 0;
     const before = this.counters.dropped;
@@ -292,7 +299,7 @@ export class Hub {
           if (ev.seq !== undefined) sub.pending.push(ev);
           continue;
         }
-        const r = this.deliver(sub, ev, frames);
+        const r = this.deliver(sub, ev, scope);
         if (r !== 'skip') matched++;
         if (r === 'sent') sent++;
       }
@@ -311,17 +318,23 @@ export class Hub {
     }
   }
 
+  /** What one event's fan-out computes once and shares across subscribers. */
+  private scope(ev: LiveEvent): FanoutScope {
+    return {
+      frames: new Map(),
+      views: new Map(),
+      collection: ev.collection ? this.deps.collection(ev.collection) : undefined,
+    };
+  }
+
   /** Decides whether `ev` reaches `sub`, encodes (once per shape) and sends. */
-  private deliver(
-    sub: Subscription,
-    ev: LiveEvent,
-    frames: Map<string, Buffer | null>,
-  ): 'skip' | 'sent' | 'dropped' {
+  private deliver(sub: Subscription, ev: LiveEvent, scope: FanoutScope): 'skip' | 'sent' | 'dropped' {
+    const { frames } = scope;
     if (ev.seq !== undefined) {
       if (ev.seq <= sub.lastSeq) return 'skip';
       sub.lastSeq = ev.seq;
     }
-    const match = matchEvent(sub, ev, this.deps.collection(ev.collection ?? ''));
+    const match = matchEvent(sub, ev, scope.collection, scope.views);
     if (match === null) return 'skip';
     const key = `${sub.shape}|${match ?? ''}`;
     let frame = frames.get(key);
