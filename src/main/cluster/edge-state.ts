@@ -60,10 +60,14 @@ export class EdgeState implements Authenticator {
       );
     this.tokens = await Tokens.fromPublicJwk(JSON.parse(jwk) as JWK);
     await this.sub.subscribe(KEYS.revocations, (message) => this.onRevocation(message));
+    await this.loadSchemas();
     await this.reload();
-    // After a reconnect, messages may have been missed: read the state again. The subscriber's
-    // 'ready' comes once it has resubscribed, so a revocation published before then is seen
-    // by this reload, and one published after it arrives as a message.
+    // After a reconnect, messages may have been missed: read the revocations again. The
+    // subscriber's 'ready' comes once it has resubscribed, so a revocation published before
+    // then is seen by this reload, and one published after it arrives as a message. Schemas
+    // are not read again: the stream, read on with no gap, carries every change to them,
+    // while Redis may hold an older copy (or none, if it restarted empty) until the primary
+    // has written them again.
     let first = true;
     const again = () => {
       if (first) return;
@@ -84,17 +88,21 @@ export class EdgeState implements Authenticator {
     }
   }
 
+  /** Schemas and rules as the primary wrote them; from here on the stream keeps them current. */
+  private async loadSchemas(): Promise<void> {
+    const cols = await this.link!.hGetAll(KEYS.collections);
+    this.collections.clear();
+    for (const [name, json] of Object.entries(cols))
+      this.collections.set(name, JSON.parse(json) as Collection);
+  }
+
   /**
-   * Reads schemas and revocations again, and checks every API key this edge has let in:
+   * Reads revocations again, and checks every API key this edge has let in:
    * a key or login revoked while the revocation message could not reach us is revoked now
    * (its live connections close), not only refused from here on.
    */
   private async reload(): Promise<void> {
     const link = this.link!;
-    const cols = await link.hGetAll(KEYS.collections);
-    this.collections.clear();
-    for (const [name, json] of Object.entries(cols))
-      this.collections.set(name, JSON.parse(json) as Collection);
     const missed: RevocationMessage[] = [];
     const hashes = [...this.keyCache.keys()];
     const now = hashes.length ? await link.hmGet(KEYS.apiKeys, hashes) : [];

@@ -13,18 +13,20 @@ export async function startPrimaryCluster(
   tokens: Tokens,
   log: (line: string) => void,
 ): Promise<{ stop(): Promise<void> }> {
-  const sync = new PrimarySync(url, store, tokens, log);
-  await sync.start();
+  // The relay first: it refuses a stream that is ahead of this outbox (another primary's),
+  // before the sync would overwrite that primary's key, API keys and schemas in Redis.
   const relay = new Relay({
     url,
     log: store.events,
     source: store.bus,
     onLog: (e) => log(`relay: ${e.message}`),
   });
+  await relay.start();
+  const sync = new PrimarySync(url, store, tokens, log);
   try {
-    await relay.start();
+    await sync.start();
   } catch (e) {
-    await sync.stop();
+    await relay.stop();
     throw e;
   }
   return {

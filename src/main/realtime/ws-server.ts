@@ -80,10 +80,10 @@ export function attachWebSockets(
 }
 
 /** Runs async message handlers one at a time, in arrival order. */
-export function serial(): (task: () => Promise<void> | void) => void {
+export function serial(onError: (e: unknown) => void = () => {}): (task: () => Promise<void> | void) => void {
   let tail: Promise<void> = Promise.resolve();
   return (task) => {
-    tail = tail.then(task).catch(() => {});
+    tail = tail.then(task).catch(onError);
   };
 }
 
@@ -104,7 +104,9 @@ export function wireSocket(
   conn: Connection,
   onMessage: (conn: Connection, raw: RawData) => Promise<void> | void,
 ): (task: () => Promise<void> | void) => void {
-  const queue = serial();
+  // A step that fails for a reason of ours (Redis away while checking a key) must not leave the
+  // socket open and silent: close it as overloaded, so the client retries with backoff.
+  const queue = serial(() => hub.close(conn, 1013, 'try again later'));
   ws.on('message', (raw: RawData) => {
     hub.received(conn, rawBytes(raw));
     queue(() => onMessage(conn, raw));
