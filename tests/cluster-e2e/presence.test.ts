@@ -1,0 +1,94 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Client, userClient } from '../helpers/server';
+import { printOutputOnFailure, startCluster, type TestCluster } from '../helpers/cluster';
+import { closeAll, eventually, native, subscribed, type Frame, type WsClient } from '../helpers/ws';
+
+// A primary and two edges, each its own process, on one redis-server.
+let c: TestCluster;
+beforeAll(async () => {
+  c = await startCluster({ edges: 2 });
+});
+afterAll(() => c?.stop());
+afterEach(closeAll);
+printOutputOnFailure(() => c);
+
+const presenceEvents = (w: WsClient, userId: string) =>
+  w.frames
+    .filter((f: Frame) => f.type === 'event' && f.data.data?.user_id === userId)
+    .map((f) => f.data.type);
+
+describe('cluster-wide presence', () => {
+  it('joined on the first connection anywhere, left only when the last one anywhere closes', async () => {
+    const [e1, e2] = c.edges;
+    const watchers: WsClient[] = [];
+    for (const base of [c.primary.url, e1!.url, e2!.url]) {
+      const w = await native(base, { token: c.admin.token! });
+      await subscribed(w, { collection: 'presence' });
+      watchers.push(w);
+    }
+    const u = await userClient(c.admin, `walker-${Date.now()}@test.local`, 'editor');
+    const a = await native(e1!.url, { token: u.token });
+    const b = await native(e2!.url, { token: u.token });
+    // Every instance's subscribers hear exactly one joined.
+    for (const w of watchers)
+      await eventually(
+        async () => presenceEvents(w, u.userId),
+        (l) => l.length === 1,
+      );
+
+    // Any instance reports the same cluster: both connections, three live instances.
+    for (const base of [c.primary.url, e1!.url, e2!.url]) {
+      const admin = new Client(base, c.admin.token);
+      const present = await eventually(
+        async () => (await admin.get('/api/v1/presence')).body.users as Frame[],
+        (users) => users.some((x) => x.user_id === u.userId && x.connections === 2),
+        8000,
+      );
+      expect(present.find((x) => x.user_id === u.userId)).toMatchObject({ connections: 2 });
+      const stats = (await admin.get('/api/v1/stats')).body;
+      expect(stats.pubsub_backend).toBe('redis');
+      expect(stats.instances.map((i: Frame) => i.role).sort()).toEqual(['edge', 'edge', 'primary']);
+    }
+
+    await a.close();
+    // One of two closed: still present, no left anywhere.
+    const admin = new Client(c.primary.url, c.admin.token);
+    await eventually(
+      async () =>
+        ((await admin.get('/api/v1/presence')).body.users as Frame[]).find((x) => x.user_id === u.userId),
+      (x) => x?.connections === 1,
+      8000,
+    );
+    for (const w of watchers) expect(presenceEvents(w, u.userId)).toEqual(['user.joined']);
+
+    await b.close();
+    for (const w of watchers) {
+      await eventually(
+        async () => presenceEvents(w, u.userId),
+        (l) => l.length === 2,
+      );
+      expect(presenceEvents(w, u.userId)).toEqual(['user.joined', 'user.left']);
+    }
+  });
+
+  it('an edge that dies takes its users out of presence within the timeout', async () => {
+    const [e1, e2] = c.edges;
+    const watcher = await native(e1!.url, { token: c.admin.token! });
+    await subscribed(watcher, { collection: 'presence' });
+    const u = await userClient(c.admin, `doomed-${Date.now()}@test.local`, 'editor');
+    await native(e2!.url, { token: u.token });
+    await eventually(
+      async () => presenceEvents(watcher, u.userId),
+      (l) => l.includes('user.joined'),
+    );
+    e2!.kill('SIGKILL');
+    await e2!.exited();
+    // note: the registry's dead-instance timeout is 5 s; reaping runs every second.
+    await eventually(
+      async () => presenceEvents(watcher, u.userId),
+      (l) => l.includes('user.left'),
+      15_000,
+    );
+    expect(presenceEvents(watcher, u.userId)).toEqual(['user.joined', 'user.left']);
+  });
+});
