@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --only rest[,other]] [--quick] [--list]`: prints figures, not pass/fail.
+ * `npm run bench [-- --only rest[,other]] [--cluster] [--quick] [--list]`: prints figures, not
+ * pass/fail. `--cluster` is `--only cluster` (with `--only`, it adds the cluster section).
  *
  * Adding a section: write `bench/sections/NAME.ts` exporting a default {@link Section}, and add
  * one line to SECTIONS below. Sections run in the order listed here.
@@ -13,9 +14,11 @@ import { fmt } from './lib/table';
 const SECTIONS: Record<string, () => Promise<{ default: Section }>> = {
   rest: () => import('./sections/rest'),
   realtime: () => import('./sections/realtime'),
+  dialects: () => import('./sections/dialects'),
+  cluster: () => import('./sections/cluster'),
 };
 
-const USAGE = `usage: npm run bench [-- --only NAME[,NAME]] [--quick] [--list]
+const USAGE = `usage: npm run bench [-- --only NAME[,NAME]] [--cluster] [--quick] [--list]
 sections: ${Object.keys(SECTIONS).join(', ')}`;
 
 async function main(): Promise<number> {
@@ -24,6 +27,7 @@ async function main(): Promise<number> {
     args = parseArgs({
       options: {
         only: { type: 'string' },
+        cluster: { type: 'boolean', default: false },
         quick: { type: 'boolean', default: false },
         list: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -37,12 +41,11 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const names = args.only
-    ? args.only
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : Object.keys(SECTIONS);
+  const only = args.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const names = args.cluster ? [...new Set([...(only ?? []), 'cluster'])] : (only ?? Object.keys(SECTIONS));
   const unknown = names.filter((n) => !SECTIONS[n]);
   if (unknown.length) {
     console.error(`unknown section ${unknown.join(', ')}\n${USAGE}`);

@@ -30,10 +30,24 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-export function startServer(dataDir: string): Promise<ChildServer> {
+/**
+ * Starts the headless server on a free loopback port. `dataDir` null leaves `--data-dir` out
+ * (a cluster edge); `extraArgs` are more CLI flags (`--redis URL`, `--edge --primary URL`).
+ */
+export function startServer(dataDir: string | null, extraArgs: string[] = []): Promise<ChildServer> {
   const proc: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/main/headless.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir],
+    [
+      '--import',
+      'tsx',
+      'src/main/headless.ts',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      ...(dataDir === null ? [] : ['--data-dir', dataDir]),
+      ...extraArgs,
+    ],
     {
       cwd: ROOT,
       env: {

@@ -11,22 +11,26 @@ import { connect, type Socket } from 'node:net';
  * latency. Control frames are handled (a ping gets a pong, a close is recorded), so a server's
  * heartbeat keeps working.
  *
- * An event frame is told from other frames by the first letter of its type: every frame the
- * servers under test send starts with `{"type":"…`, and only events have type `"event"`.
- * Other text frames (connected, subscribed, error, a JSON ping) are parsed and can be awaited
- * with {@link WsClient.waitFor}.
+ * An event frame is told from other frames by one byte at a fixed offset ({@link Tally.eventAt},
+ * {@link Tally.eventByte}): by default the first letter of its type, since every frame of the
+ * native dialect starts with `{"type":"…` and only events have type `"event"`. Other dialects
+ * set their own marker (bench/lib/dialect-clients.ts). Other text frames (connected,
+ * subscribed, error, a JSON ping) are parsed and can be awaited with {@link WsClient.waitFor}.
  */
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-// note: `{"type":"` is 9 bytes, so byte 9 is the type's first letter.
-const TYPE_BYTE = 9;
-const LETTER_E = 0x65;
 const HANDSHAKE_LIMIT = 16 * 1024;
 // note: shared by every client; a read is consumed synchronously, and whatever must outlive it is copied.
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** Counters shared by every client of a pool (one object, so a phase reads one number). */
 export class Tally {
+  /**
+   * A text frame is an event when its byte at `eventAt` is `eventByte`. The default, byte 9
+   * = `e`: `{"type":"` is 9 bytes, so byte 9 is the type's first letter (`"event"`).
+   */
+  eventAt = 9;
+  eventByte = 0x65;
   /** Event frames received by all clients. */
   events = 0;
   /** performance.now() of the last event frame received by any client. */
@@ -250,9 +254,10 @@ export class WsClient {
       if (this.opcode >= 0x8) {
         this.ctl.push(Buffer.from(chunk.subarray(i, i + take)));
       } else {
-        if (this.typeByte < 0 && this.msgOffset <= TYPE_BYTE && this.msgOffset + take > TYPE_BYTE) {
-          this.typeByte = chunk[i + TYPE_BYTE - this.msgOffset]!;
-          if (this.typeByte === LETTER_E && !this.sample) {
+        const at = this.tally.eventAt;
+        if (this.typeByte < 0 && this.msgOffset <= at && this.msgOffset + take > at) {
+          this.typeByte = chunk[i + at - this.msgOffset]!;
+          if (this.typeByte === this.tally.eventByte && !this.sample) {
             // A counted event: nothing of it needs keeping.
             this.keeping = false;
             this.parts = [];
@@ -282,7 +287,7 @@ export class WsClient {
       return;
     }
     if (!this.fin) return;
-    if (this.typeByte === LETTER_E) {
+    if (this.typeByte === this.tally.eventByte) {
       const at = performance.now();
       this.events++;
       this.tally.events++;
@@ -337,12 +342,12 @@ export class WsClient {
  * and by `deadlineMs`; the first failure stops it and is thrown after the clients in flight
  * settle (the opened ones are returned through `into`, so the caller can close them).
  */
-export async function openMany(
+export async function openMany<T>(
   count: number,
   concurrency: number,
   deadlineMs: number,
-  open: (i: number) => Promise<WsClient>,
-  into: WsClient[],
+  open: (i: number) => Promise<T>,
+  into: T[],
 ): Promise<void> {
   const deadline = performance.now() + deadlineMs;
   let next = 0;
