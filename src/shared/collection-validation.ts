@@ -32,6 +32,7 @@ const FIELD_KEYS = new Set([
   'type',
   'required',
   'unique',
+  'indexed',
   'default',
   'min',
   'max',
@@ -60,7 +61,7 @@ function checkField(raw: unknown, at: string, errors: FieldErrors): FieldInput |
     return undefined;
   }
   const field = { name: f.name, type: f.type } as FieldInput;
-  for (const k of ['required', 'unique'] as const) {
+  for (const k of ['required', 'unique', 'indexed'] as const) {
     if (f[k] === undefined) continue;
     if (typeof f[k] !== 'boolean') errors[`${at}.${k}`] = 'must be true or false';
     else if (f[k]) field[k] = true;

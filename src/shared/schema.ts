@@ -16,6 +16,8 @@ export interface FieldDef {
   type: FieldType;
   required?: boolean;
   unique?: boolean;
+  /** Index the field (per account) so filters and sorts on it are fast; relation fields always are. */
+  indexed?: boolean;
   default?: unknown;
   /** number: minimum value; text: minimum length. */
   min?: number;

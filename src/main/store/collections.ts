@@ -139,6 +139,7 @@ export class Collections {
     );
     this.createSystemIndexes(input.name);
     for (const f of fields) if (f.unique) this.addUnique(input.name, f.name);
+    this.ensurePlainIndexes(input.name, fields);
     const now = nowIso();
     const c: Collection = { name: input.name, fields, rules, created_at: now, updated_at: now };
     this.write(c, { op: 'create', fields, rules }, actor);
@@ -158,6 +159,30 @@ export class Collections {
   private dropSystemIndexes(collection: string): void {
     this.db.exec(`DROP INDEX IF EXISTS ${sqlId(`i_${collection}_account_created`)}`);
     this.db.exec(`DROP INDEX IF EXISTS ${sqlId(`i_${collection}_created`)}`);
+  }
+
+  /**
+   * Plain indexes, named `x_<collection>_<field>` on (account, field): for fields marked
+   * `indexed` and for relations. Dropped before any schema change (SQLite will not drop an
+   * indexed column) and recreated after it from the new fields.
+   */
+  private dropPlainIndexes(collection: string): void {
+    const names = this.db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE 'x\\_%' ESCAPE '\\'",
+      )
+      .pluck()
+      .all(`r_${collection}`) as string[];
+    for (const n of names) this.db.exec(`DROP INDEX ${sqlId(n)}`);
+  }
+
+  private ensurePlainIndexes(collection: string, fields: FieldDef[]): void {
+    for (const f of fields) {
+      if (f.unique || !(f.indexed || f.type === 'relation')) continue;
+      this.db.exec(
+        `CREATE INDEX IF NOT EXISTS ${sqlId(`x_${collection}_${f.name}`)} ON ${recordTable(collection)} (account, ${sqlId(f.name)})`,
+      );
+    }
   }
 
   private addUnique(collection: string, field: string): void {
@@ -191,6 +216,7 @@ export class Collections {
     actor?: string,
   ): { before: Collection; after: Collection } {
     const before = this.require(name);
+    this.dropPlainIndexes(name);
     let current = name;
     if (patch.name && patch.name !== name) {
       if (this.cache.has(patch.name))
@@ -206,6 +232,7 @@ export class Collections {
       current = patch.name;
     }
     const fields = patch.fields ? this.applyFields(current, before.fields, patch.fields) : before.fields;
+    this.ensurePlainIndexes(current, fields);
     const rules = { ...before.rules, ...patch.rules };
     this.checkRelations(fields, current);
     this.checkRules(rules, fields);
