@@ -118,20 +118,20 @@ async function run(ctx: BenchContext): Promise<void> {
       .map((l) => fmt(l, 2))
       .join(' ')}; ${ensureNofile(2 * maxSubs + 1000)}`,
   );
-  const dirs = [tempDir('sb-bench-redis-'), tempDir('sb-bench-single-'), tempDir('sb-bench-primary-')];
+  const dirs = [tempDir('sb-bench-single-'), tempDir('sb-bench-primary-')];
   const stops: (() => Promise<void>)[] = [];
   const clients: HttpClient[] = [];
   const systems: System[] = [];
   try {
-    const redis = await startRedis(dirs[0]!);
+    const redis = await startRedis();
     stops.push(() => redis.stop());
     const start = async (dataDir: string | null, args: string[] = []) => {
       const s = await startServer(dataDir, args);
       stops.unshift(() => s.stop());
       return s;
     };
-    const single = await start(dirs[1]!);
-    const primary = await start(dirs[2]!, ['--redis', redis.url]);
+    const single = await start(dirs[0]!);
+    const primary = await start(dirs[1]!, ['--redis', redis.url]);
     const edges = [
       await start(null, ['--edge', '--redis', redis.url, '--primary', primary.url]),
       await start(null, ['--edge', '--redis', redis.url, '--primary', primary.url]),
