@@ -15,6 +15,7 @@ const SECTIONS: Record<string, () => Promise<{ default: Section }>> = {
   rest: () => import('./sections/rest'),
   realtime: () => import('./sections/realtime'),
   dialects: () => import('./sections/dialects'),
+  monitor: () => import('./sections/monitor'),
   cluster: () => import('./sections/cluster'),
 };
 
