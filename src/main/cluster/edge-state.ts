@@ -104,7 +104,10 @@ export class EdgeState implements Authenticator {
   private async reload(): Promise<void> {
     const link = this.link!;
     const missed: RevocationMessage[] = [];
-    const hashes = [...this.keyCache.keys()];
+    // A Redis that restarted empty holds no keys until the primary writes them again (its
+    // key, keys and schemas go in one MULTI): missing keys then mean "not yet", not "revoked".
+    const synced = (await link.exists(KEYS.jwk)) === 1;
+    const hashes = synced ? [...this.keyCache.keys()] : [];
     const now = hashes.length ? await link.hmGet(KEYS.apiKeys, hashes) : [];
     hashes.forEach((hash, i) => {
       const was = this.keyCache.get(hash);
