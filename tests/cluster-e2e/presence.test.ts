@@ -1,7 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Client, userClient } from '../helpers/server';
 import { printOutputOnFailure, startCluster, type TestCluster } from '../helpers/cluster';
-import { closeAll, eventually, native, subscribed, type Frame, type WsClient } from '../helpers/ws';
+import {
+  closeAll,
+  eventually,
+  native,
+  openWs,
+  subscribed,
+  wsUrl,
+  type Frame,
+  type WsClient,
+} from '../helpers/ws';
 
 // A primary and two edges, each its own process, on one redis-server.
 let c: TestCluster;
@@ -90,5 +99,18 @@ describe('cluster-wide presence', () => {
       15_000,
     );
     expect(presenceEvents(watcher, u.userId)).toEqual(['user.joined', 'user.left']);
+  });
+});
+
+describe('logins ended on the primary', () => {
+  it('a logout on the primary closes that login on an edge at once, and the edge refuses its token', async () => {
+    // The other edge was killed by the test above; both halves run on the first.
+    const [e1] = c.edges;
+    const u = await userClient(c.admin, `leaver-${Date.now()}@test.local`, 'editor');
+    const live = await native(e1!.url, { token: u.token });
+    expect((await u.post('/api/v1/auth/logout')).status).toBe(204);
+    expect(await live.waitClose(2000)).toEqual({ code: 4001, reason: 'token revoked' });
+    const again = await openWs(wsUrl(e1!.url, '/api/v1/ws/realtime', u.token));
+    expect(await again.waitClose(2000)).toEqual({ code: 4001, reason: 'invalid token' });
   });
 });

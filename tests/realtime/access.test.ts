@@ -186,3 +186,17 @@ describe('records going out of sight', () => {
     expect(JSON.stringify(kiosk.frames)).not.toContain('secret draft');
   });
 });
+
+describe('revocation', () => {
+  it('closes the live connections of a deleted API key and of a login that logged out', async () => {
+    const key = (await env.admin.post('/api/v1/keys', { name: 'kiosk', role: 'viewer' })).body;
+    const viaKey = await native(env.s.url, { token: key.key });
+    expect((await env.admin.del(`/api/v1/keys/${key.id}`)).status).toBe(204);
+    expect(await viaKey.waitClose()).toEqual({ code: 4001, reason: 'token revoked' });
+
+    const u = await user('editor');
+    const viaLogin = await native(env.s.url, { token: u.token });
+    expect((await u.post('/api/v1/auth/logout')).status).toBe(204);
+    expect(await viaLogin.waitClose()).toEqual({ code: 4001, reason: 'token revoked' });
+  });
+});

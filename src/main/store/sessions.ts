@@ -55,16 +55,20 @@ export class Sessions {
     return r.changes === 1 ? next : undefined;
   }
 
+  /** Ends one login: its refresh and access tokens stop working, and its live connections close. */
   revoke(id: string): void {
     this.db
       .prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
       .run(nowIso(), id);
+    this.changes.emit({ kind: 'session.revoked', id });
   }
 
+  /** Ends every login of a user (new password, another account). */
   revokeUser(userId: string): void {
     this.db
       .prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL')
       .run(nowIso(), userId);
+    this.changes.emit({ kind: 'user.revoked', id: userId, at: Date.now() });
   }
 
   /** Drops families that expired a day ago or more. */
