@@ -285,3 +285,18 @@ export function spread(n: number, count: number): Set<number> {
   for (let k = 0; k < Math.min(n, count); k++) picked.add(Math.round(k * step));
   return picked;
 }
+
+/** The bounds every fan-out bench section shares: rates, counts, timeouts of one measured block. */
+export interface BlockPlan {
+  sampled: number;
+  rate: number;
+  fixedMs: number;
+  maxCount: number;
+  maxMs: number;
+  writers: number;
+  rounds: number;
+  warmup: number;
+  drainMs: number;
+  stallMs: number;
+  settleMs: number;
+}

@@ -23,7 +23,15 @@
 import { loadavg } from 'node:os';
 import { removeDir, tempDir } from '../lib/cleanup';
 import { NATIVE_WS, type Subscriber } from '../lib/dialect-clients';
-import { LatencyRecorder, mergeBlocks, runBlock, spread, waitUntil, type BlockResult } from '../lib/fanout';
+import {
+  LatencyRecorder,
+  mergeBlocks,
+  runBlock,
+  spread,
+  waitUntil,
+  type BlockResult,
+  type BlockPlan,
+} from '../lib/fanout';
 import { createFeed, createKeys, feedRecord, PER_KEY } from '../lib/feed';
 import { HttpClient } from '../lib/http';
 import { ensureNofile } from '../lib/limits';
@@ -42,21 +50,10 @@ const HANDSHAKE_MS = 15_000;
 const MAX_IN_FLIGHT = 256;
 const FIXED_WRITER_CONNS = 8;
 
-interface Plan {
+interface Plan extends BlockPlan {
   subscribers: number[];
-  sampled: number;
-  rate: number;
-  fixedMs: number;
-  maxCount: number;
-  maxMs: number;
-  writers: number;
-  rounds: number;
-  warmup: number;
-  drainMs: number;
-  stallMs: number;
   openConcurrency: number;
   openDeadlineMs: number;
-  settleMs: number;
   /** How long the no-write CPU baseline is measured. */
   idleMs: number;
 }

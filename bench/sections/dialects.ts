@@ -26,6 +26,7 @@ import {
   waitUntil,
   type BlockResult,
   type Merged,
+  type BlockPlan,
 } from '../lib/fanout';
 import { createFeed, createKeys, feedRecord, PER_KEY } from '../lib/feed';
 import { HttpClient } from '../lib/http';
@@ -43,21 +44,10 @@ const SLOWER = 1.2;
 const MAX_IN_FLIGHT = 256;
 const FIXED_WRITER_CONNS = 8;
 
-interface Plan {
+interface Plan extends BlockPlan {
   subs: number;
-  sampled: number;
-  rate: number;
-  fixedMs: number;
-  maxCount: number;
-  maxMs: number;
-  writers: number;
-  rounds: number;
-  warmup: number;
-  drainMs: number;
-  stallMs: number;
   openConcurrency: number;
   openDeadlineMs: number;
-  settleMs: number;
 }
 
 const FULL: Plan = {

@@ -29,6 +29,7 @@ import {
   waitUntil,
   type BlockResult,
   type Merged,
+  type BlockPlan,
 } from '../lib/fanout';
 import { createFeed, createKeys, feedRecord, PER_KEY } from '../lib/feed';
 import { HttpClient } from '../lib/http';
@@ -48,19 +49,8 @@ const FIXED_WRITER_CONNS = 8;
 const TICK_WAIT_MS = 1500;
 const CLOSE_MS = 5000;
 
-interface Plan {
+interface Plan extends BlockPlan {
   subs: number;
-  sampled: number;
-  rate: number;
-  fixedMs: number;
-  maxCount: number;
-  maxMs: number;
-  writers: number;
-  rounds: number;
-  warmup: number;
-  drainMs: number;
-  stallMs: number;
-  settleMs: number;
 }
 
 const FULL: Plan = {
