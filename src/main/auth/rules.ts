@@ -1,7 +1,7 @@
-import { parseFilter, type FilterNode } from '../../shared/filter';
+import { evaluateFilter, parseFilter, type FilterContext, type FilterNode } from '../../shared/filter';
 import type { Collection, RuleOp } from '../../shared/schema';
 import { fieldTypes } from '../store/collections';
-import { isAdmin, type Principal } from './principal';
+import { accountScope, isAdmin, type Principal } from './principal';
 
 /** The outcome of a rule check: denied, allowed, or allowed for records matching a filter. */
 export type Access = { allowed: false; reason: string } | { allowed: true; filter?: FilterNode };
@@ -33,4 +33,26 @@ export function ruleAccess(p: Principal | null, c: Collection, op: RuleOp): Acce
   if (rule === 'auth') return p ? { allowed: true } : { allowed: false, reason: 'Sign in to do this.' };
   if (rule === 'admin') return { allowed: false, reason: `Only admins may ${op} in '${c.name}'.` };
   return { allowed: true, filter: ruleFilter(c, op) };
+}
+
+/** `@user.*` as the filter language sees a caller. */
+export function callerContext(p: Principal | null): FilterContext {
+  return { user: p ? { id: p.id, email: p.email, role: p.role, account: p.account } : null };
+}
+
+/**
+ * Whether a caller may see a record of an account: same account (the superuser sees all),
+ * and the collection's view rule allows it. REST's event log and realtime both ask this.
+ */
+export function canView(
+  p: Principal | null,
+  c: Collection | undefined,
+  account: string,
+  record: Record<string, unknown> | undefined,
+): boolean {
+  if (!c || !record) return false;
+  const scope = accountScope(p);
+  if (scope !== null && scope !== account) return false;
+  const a = ruleAccess(p, c, 'view');
+  return a.allowed && (!a.filter || evaluateFilter(a.filter, record, callerContext(p)));
 }

@@ -1,7 +1,7 @@
 import { evaluateFilter } from '../../shared/filter';
 import type { Collection } from '../../shared/schema';
 import { isAdmin } from '../auth/principal';
-import { callerContext, canView } from './access';
+import { callerContext, canView } from '../auth/rules';
 import type { LiveEvent, Match, Subscription } from './types';
 
 /**

@@ -158,13 +158,8 @@ export class Records {
     this.stmt(`DELETE FROM ${recordTable(c.name)} WHERE id = ?`).run(id);
   }
 
-  /** Total records of a collection (stats). */
   /** Whether any record of the collection belongs to an account other than `account`. */
   hasOtherAccounts(c: Collection, account: string): boolean {
     return !!this.stmt(`SELECT 1 FROM ${recordTable(c.name)} WHERE account != ? LIMIT 1`).get(account);
-  }
-
-  count(c: Collection): number {
-    return (this.stmt(`SELECT count(*) AS n FROM ${recordTable(c.name)}`).get() as { n: number }).n;
   }
 }

@@ -1,8 +1,8 @@
 import { checkRecord } from '../../../shared/record-validation';
-import { compileFilter, evaluateFilter, type FilterContext, type FilterNode } from '../../../shared/filter';
+import { compileFilter, evaluateFilter, type FilterNode } from '../../../shared/filter';
 import type { Collection, RecordData } from '../../../shared/schema';
 import { accountScope, PUBLIC_ACCOUNT, type Principal } from '../../auth/principal';
-import { ruleAccess } from '../../auth/rules';
+import { callerContext, ruleAccess } from '../../auth/rules';
 import { AppError, notFound, validationError } from '../../errors';
 import type { Store } from '../../store';
 import { fieldTypes } from '../../store/collections';
@@ -11,11 +11,6 @@ import type { Where } from '../../store/records';
 import { denied, objectBody } from '../guards';
 import { filterParam, parseListParams, project } from '../list-query';
 import { reply, type Ctx, type Router } from '../router';
-
-/** The filter context for a caller: what `@user.*` resolves to. */
-export function filterContext(p: Principal | null): FilterContext {
-  return { user: p ? { id: p.id, email: p.email, role: p.role, account: p.account } : null };
-}
 
 /** ANDs the account scope and any filters into one WHERE. */
 function buildWhere(p: Principal | null, filters: (FilterNode | undefined)[]): Where {
@@ -28,7 +23,7 @@ function buildWhere(p: Principal | null, filters: (FilterNode | undefined)[]): W
   }
   for (const f of filters) {
     if (!f) continue;
-    const c = compileFilter(f, sqlId, filterContext(p));
+    const c = compileFilter(f, sqlId, callerContext(p));
     parts.push(`(${c.sql})`);
     params.push(...c.params);
   }
@@ -66,7 +61,7 @@ export function recordRoutes(router: Router, store: Store): void {
   }
 
   function passes(rule: FilterNode | undefined, r: Record<string, unknown>, p: Principal | null): boolean {
-    return !rule || evaluateFilter(rule, r, filterContext(p));
+    return !rule || evaluateFilter(rule, r, callerContext(p));
   }
 
   router.on('GET', base, (ctx) => {

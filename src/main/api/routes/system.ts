@@ -1,12 +1,10 @@
-import { evaluateFilter } from '../../../shared/filter';
 import type { HubEvent } from '../../../shared/events';
 import { accountScope, isAdmin, type Principal } from '../../auth/principal';
-import { ruleAccess } from '../../auth/rules';
+import { canView } from '../../auth/rules';
 import { AppError } from '../../errors';
 import type { Store } from '../../store';
 import { requireAuth } from '../guards';
 import type { Router } from '../router';
-import { filterContext } from './records';
 
 /** What the realtime side reports; a stand-in reports no connections until the hub exists. */
 export interface RealtimeInfo {
@@ -27,13 +25,8 @@ const MAX_EVENTS_PAGE = 1000;
 /** Whether a caller may see an event: same account, and the collection's view rule allows the record. */
 export function canSee(store: Store, p: Principal | null, e: HubEvent): boolean {
   if (e.type.startsWith('collection.')) return isAdmin(p);
-  const scope = accountScope(p);
-  if (scope !== null && e.account !== scope) return false;
-  if (!e.collection) return true;
-  const c = store.collections.get(e.collection);
-  if (!c) return false;
-  const a = ruleAccess(p, c, 'view');
-  return a.allowed && (!a.filter || evaluateFilter(a.filter, e.data ?? {}, filterContext(p)));
+  if (!e.collection) return accountScope(p) === null || accountScope(p) === e.account;
+  return canView(p, store.collections.get(e.collection), e.account, e.data);
 }
 
 /** Health, stats, presence and the event log. */
