@@ -29,7 +29,7 @@ let counter = 0;
 /** One commit of `n` record events sharing a trace id (the outbox gives them consecutive seqs). */
 export function commit(store: Store, n = 1): HubEvent[] {
   const trace = `t${++counter}`;
-  return store.mutate((emit) =>
+  return store.mutateNow((emit) =>
     Array.from({ length: n }, (_, i) =>
       emit({
         type: 'record.created',

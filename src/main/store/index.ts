@@ -12,6 +12,15 @@ import { Sessions } from './sessions';
 import { Users } from './users';
 
 export type { NewEvent } from './events';
+
+/** A change to the store: `emit` appends an event to the outbox in the same transaction. */
+export type Mutation<T> = (emit: (e: NewEvent) => HubEvent) => T;
+
+interface Queued {
+  fn: Mutation<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
 export type { EventSource, EventListener } from './bus';
 export type { CredentialChange } from './changes';
 
@@ -23,7 +32,8 @@ export interface Retention {
 
 /**
  * The store: the only place that speaks SQL. `mutate` runs a change and its events in
- * one transaction and publishes the events on the bus after commit, in seq order.
+ * one transaction (shared with the other changes of the same moment: a group commit) and
+ * publishes the events on the bus after commit, in seq order.
  */
 export class Store {
   readonly db: Db;
@@ -36,6 +46,9 @@ export class Store {
   readonly bus: EventBus;
   /** Credential changes (keys, sessions, users) the hub and a cluster act on. */
   readonly changes = new Changes();
+  private queue: Queued[] = [];
+  private flushScheduled = false;
+  private readonly stmts;
 
   constructor(dataDir: string, opts: OpenOptions & { onBusError?: (e: unknown) => void } = {}) {
     this.db = openDb(join(dataDir, 'switchboard.db'), opts);
@@ -47,32 +60,102 @@ export class Store {
     this.sessions = new Sessions(this.db, this.changes);
     this.keys = new ApiKeys(this.db, this.changes);
     this.bus = new EventBus(opts.onBusError);
+    const st = (sql: string) => this.db.prepare(sql);
+    this.stmts = {
+      begin: st('BEGIN IMMEDIATE'),
+      savepoint: st('SAVEPOINT mutation'),
+      release: st('RELEASE mutation'),
+      rollbackTo: st('ROLLBACK TO mutation'),
+      commit: st('COMMIT'),
+      rollback: st('ROLLBACK'),
+    };
   }
 
   /**
-   * Runs `fn` in one transaction; `emit` appends an event to the outbox inside it. After
-   * commit the events go out on the bus; after a rollback nothing does.
+   * Runs `fn` with its events in the next group commit and resolves once that commit is
+   * durable. Every mutation queued in one turn of the event loop (the requests that arrived
+   * together) shares one transaction and one fsync; each runs in its own savepoint, so one
+   * that throws is rolled back alone and rejects with its error. After commit the events go
+   * out on the bus, one publish per mutation, in seq order; after a rollback nothing does.
    */
-  mutate<T>(fn: (emit: (e: NewEvent) => HubEvent) => T): T {
+  mutate<T>(fn: Mutation<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // note: setImmediate runs after this poll phase: every request already read joins the batch.
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Like `mutate`, but now and alone: commits whatever is queued first, then `fn` in its own transaction. */
+  mutateNow<T>(fn: Mutation<T>): T {
+    this.flush();
     const out: HubEvent[] = [];
-    const emit = (e: NewEvent): HubEvent => {
-      const ev = this.events.append(e);
-      out.push(ev);
-      return ev;
-    };
-    const result = this.db.transaction(() => fn(emit))();
+    const result = this.db.transaction(() => fn(this.emitter(out)))();
     this.bus.publish(out);
     return result;
   }
 
-  /** Like `mutate`, for schema changes: in-memory definitions are re-read whether it commits or not. */
-  mutateSchema<T>(fn: (emit: (e: NewEvent) => HubEvent) => T): T {
+  /** Like `mutateNow`, for schema changes: in-memory definitions are re-read whether it commits or not. */
+  mutateSchema<T>(fn: Mutation<T>): T {
     try {
-      return this.mutate(fn);
+      return this.mutateNow(fn);
     } finally {
       this.collections.reload();
       this.records.clearCache();
     }
+  }
+
+  /** Commits every queued mutation in one transaction (the group commit); see `mutate`. */
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    if (batch.length === 0) return;
+    this.queue = [];
+    const outcomes: ({ ok: true; value: unknown; events: HubEvent[] } | { ok: false; error: unknown })[] = [];
+    try {
+      this.stmts.begin.run();
+    } catch (e) {
+      for (const m of batch) m.reject(e);
+      return;
+    }
+    try {
+      for (const m of batch) {
+        // note: SQLite rolls the whole transaction back on some errors (e.g. SQLITE_FULL); then nothing more runs in it.
+        if (!this.db.inTransaction) throw new Error('the group transaction was rolled back');
+        const events: HubEvent[] = [];
+        this.stmts.savepoint.run();
+        try {
+          const value = m.fn(this.emitter(events));
+          this.stmts.release.run();
+          outcomes.push({ ok: true, value, events });
+        } catch (error) {
+          if (this.db.inTransaction) {
+            this.stmts.rollbackTo.run();
+            this.stmts.release.run();
+          }
+          outcomes.push({ ok: false, error });
+        }
+      }
+      if (!this.db.inTransaction) throw new Error('the group transaction was rolled back');
+      this.stmts.commit.run();
+    } catch (e) {
+      if (this.db.inTransaction) this.stmts.rollback.run();
+      for (const m of batch) m.reject(e);
+      return;
+    }
+    for (const o of outcomes) if (o.ok) this.bus.publish(o.events);
+    outcomes.forEach((o, i) => (o.ok ? batch[i]!.resolve(o.value) : batch[i]!.reject(o.error)));
+  }
+
+  private emitter(out: HubEvent[]): (e: NewEvent) => HubEvent {
+    return (e) => {
+      const ev = this.events.append(e);
+      out.push(ev);
+      return ev;
+    };
   }
 
   /** Applies event retention; returns how many events were dropped. */
@@ -85,7 +168,9 @@ export class Store {
     this.db.pragma('optimize');
   }
 
+  /** Commits whatever is queued, then closes the database. */
   close(): void {
+    if (this.db.open) this.flush();
     closeDb(this.db);
   }
 }

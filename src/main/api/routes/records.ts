@@ -104,7 +104,7 @@ export function recordRoutes(router: Router, store: Store): void {
     if (!passes(rule, value, p))
       throw denied(ctx, `The create rule of '${c.name}' does not allow this record.`);
     const account = p?.account ?? PUBLIC_ACCOUNT;
-    const record = store.mutate((emit) => {
+    const record = await store.mutate((emit) => {
       checkRelations(c, value, account);
       const r = store.records.insert(c, value, account);
       emit(event('record.created', c, r, account, ctx));
@@ -120,7 +120,7 @@ export function recordRoutes(router: Router, store: Store): void {
     const { value, errors } = checkRecord(c.fields, body, 'update');
     if (body.id !== undefined && body.id !== ctx.params.id) errors.id = 'cannot change a record id';
     if (Object.keys(errors).length) throw validationError(errors);
-    return store.mutate((emit) => {
+    return await store.mutate((emit) => {
       const { record: before, account } = load(ctx, c);
       const after = { ...before, ...value };
       if (!passes(rule, before, ctx.principal) || !passes(rule, after, ctx.principal)) {
@@ -133,10 +133,10 @@ export function recordRoutes(router: Router, store: Store): void {
     });
   });
 
-  router.on('DELETE', `${base}/:id`, (ctx) => {
+  router.on('DELETE', `${base}/:id`, async (ctx) => {
     const c = store.collections.require(ctx.params.name!);
     const rule = access(ctx, c, 'delete');
-    store.mutate((emit) => {
+    await store.mutate((emit) => {
       const { record, account } = load(ctx, c);
       if (!passes(rule, record, ctx.principal))
         throw denied(ctx, `The delete rule of '${c.name}' does not allow this.`);
@@ -162,7 +162,7 @@ export function recordRoutes(router: Router, store: Store): void {
     if (body.id !== undefined) errors.id = 'cannot set ids in a bulk update';
     if (Object.keys(errors).length) throw validationError(errors);
     const where = bulkWhere(ctx, c, rule);
-    const updated = store.mutate((emit) => {
+    const updated = await store.mutate((emit) => {
       const rows = store.records.select(c, where);
       for (const { record: before, account } of rows) {
         if (!passes(rule, { ...before, ...value }, ctx.principal)) {
@@ -177,10 +177,10 @@ export function recordRoutes(router: Router, store: Store): void {
     return { updated };
   });
 
-  router.on('DELETE', base, (ctx) => {
+  router.on('DELETE', base, async (ctx) => {
     const c = store.collections.require(ctx.params.name!);
     const where = bulkWhere(ctx, c, access(ctx, c, 'delete'));
-    const deleted = store.mutate((emit) => {
+    const deleted = await store.mutate((emit) => {
       const rows = store.records.select(c, where);
       for (const { record, account } of rows) {
         store.records.delete(c, record.id);
