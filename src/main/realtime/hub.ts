@@ -6,7 +6,7 @@ import { ruleAccess } from '../auth/rules';
 import type { EventSource } from '../store/bus';
 import type { CredentialChange } from '../store/changes';
 import { Hooks } from './hooks';
-import { matchEvent } from './match';
+import { matchEvent, newViewCache, type ViewCache } from './match';
 import { Presence, principalKey } from './presence';
 import { Counters, RateMeter } from './stats';
 import type { Connection, EventHistory, LiveEvent, Subscription, SubscriptionSpec, Transport } from './types';
@@ -14,7 +14,7 @@ import type { Connection, EventHistory, LiveEvent, Subscription, SubscriptionSpe
 /** Per event: frames by shape, view-rule decisions by caller, and the event's collection. */
 interface FanoutScope {
   frames: Map<string, Buffer | null>;
-  views: Map<string, boolean>;
+  views: ViewCache;
   collection: Collection | undefined;
 }
 
@@ -87,6 +87,8 @@ export class Hub {
   /** The highest seq fanned out: every live subscription has been sent what it should see up to here. */
   lastSeq = 0;
   private readonly index = new Map<string, Set<Subscription>>();
+  /** Transports holding this turn's frames; see `uncorkAll`. */
+  private readonly corked = new Set<Transport>();
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribeSource?: () => void;
   /**
@@ -322,7 +324,7 @@ export class Hub {
   private scope(ev: LiveEvent): FanoutScope {
     return {
       frames: new Map(),
-      views: new Map(),
+      views: newViewCache(),
       collection: ev.collection ? this.deps.collection(ev.collection) : undefined,
     };
   }
@@ -357,12 +359,34 @@ export class Hub {
       this.close(conn, CLOSE.slowConsumer.code, CLOSE.slowConsumer.reason);
       return false;
     }
-    conn.transport.send(frame);
+    const t = conn.transport;
+    if (t.cork && !this.corked.has(t)) {
+      t.cork();
+      this.corked.add(t);
+      if (this.corked.size === 1) queueMicrotask(this.uncorkAll);
+    }
+    t.send(frame);
     conn.messagesOut++;
     this.counters.messagesOut++;
     this.counters.bytesOut += typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
     return true;
   }
+
+  /**
+   * Lets every corked transport write: runs once per turn in which the hub sent anything, after
+   * the code that sent (a group commit's whole fan-out, a replay page, a heartbeat round).
+   */
+  private readonly uncorkAll = (): void => {
+    const corked = [...this.corked];
+    this.corked.clear();
+    for (const t of corked) {
+      try {
+        t.uncork!();
+      } catch (e) {
+        this.deps.onError(e);
+      }
+    }
+  };
 
   /** Closes a connection with a code and reason, and forgets it. */
   close(conn: Connection, code: number, reason: string): void {

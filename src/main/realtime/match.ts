@@ -1,8 +1,44 @@
 import { evaluateFilter } from '../../shared/filter';
 import type { Collection } from '../../shared/schema';
-import { isAdmin } from '../auth/principal';
+import { isAdmin, type Principal } from '../auth/principal';
 import { callerContext, canView } from '../auth/rules';
 import type { LiveEvent, Match, Subscription } from './types';
+
+/**
+ * View-rule decisions for one event's fan-out, by caller: the rule depends only on the caller
+ * and the record, so it is decided once per caller per event however many of that caller's
+ * connections subscribe.
+ */
+export interface ViewCache {
+  data: Map<string, boolean>;
+  previous: Map<string, boolean>;
+}
+
+export const newViewCache = (): ViewCache => ({ data: new Map(), previous: new Map() });
+
+const callerKeys = new WeakMap<Principal, string>();
+
+/** A caller's identity for the view cache, computed once per principal. */
+function callerKey(p: Principal | null): string {
+  if (!p) return 'anonymous';
+  let k = callerKeys.get(p);
+  if (k === undefined) callerKeys.set(p, (k = `${p.kind}:${p.id}`));
+  return k;
+}
+
+function canViewCached(
+  cache: Map<string, boolean>,
+  p: Principal | null,
+  c: Collection | undefined,
+  account: string,
+  r: Record<string, unknown> | undefined,
+): boolean {
+  if (!r) return false;
+  const who = callerKey(p);
+  let ok = cache.get(who);
+  if (ok === undefined) cache.set(who, (ok = canView(p, c, account, r)));
+  return ok;
+}
 
 /**
  * Whether an event is for a subscription, and how: null, not for it; undefined, deliver
@@ -14,7 +50,7 @@ export function matchEvent(
   sub: Subscription,
   ev: LiveEvent,
   c: Collection | undefined,
-  seen: Map<string, boolean> = new Map(),
+  views: ViewCache = newViewCache(),
 ): Match | undefined | null {
   const p = sub.conn.principal;
   if (ev.type.startsWith('user.')) {
@@ -27,29 +63,22 @@ export function matchEvent(
   }
   if (sub.events && !sub.events.has(ev.type)) return null;
   if (sub.recordId !== undefined && ev.record_id !== sub.recordId) return null;
-  const ctx = callerContext(p);
-  // The view rule depends only on the caller and the record: decided once per caller per event
-  // (`seen` lives for one fan-out), however many of that caller's connections subscribe.
-  const who = p ? `${p.kind}:${p.id}` : 'anonymous';
-  const view = (r: Record<string, unknown> | undefined, which: 'data' | 'previous') => {
-    const key = `${who}|${which}`;
-    let ok = seen.get(key);
-    if (ok === undefined) seen.set(key, (ok = canView(p, c, ev.account, r)));
-    return ok;
-  };
-  const inFilter = (r: Record<string, unknown> | undefined, which: 'data' | 'previous') =>
-    !!r && view(r, which) && (!sub.filter || evaluateFilter(sub.filter, r, ctx));
+  const filter = sub.filter;
+  const visible = canViewCached(views.data, p, c, ev.account, ev.data);
   if (ev.type === 'record.updated') {
-    const visible = view(ev.data, 'data');
-    const now = visible && (!sub.filter || evaluateFilter(sub.filter, ev.data!, ctx));
-    const was = inFilter(ev.previous, 'previous');
+    const ctx = filter && callerContext(p);
+    const now = visible && (!filter || evaluateFilter(filter, ev.data!, ctx!));
+    const was =
+      canViewCached(views.previous, p, c, ev.account, ev.previous) &&
+      (!filter || evaluateFilter(filter, ev.previous!, ctx!));
     // 'enter' also marks a record that just became visible to an unfiltered subscriber.
-    if (now) return was ? (sub.filter ? 'stay' : undefined) : 'enter';
+    if (now) return was ? (filter ? 'stay' : undefined) : 'enter';
     if (!was || !sub.leaves) return null;
     // Out of sight (e.g. unpublished under a {"published":true} view rule): the kiosk must drop it.
     return visible ? 'leave' : 'hide';
   }
-  if (!inFilter(ev.data, 'data')) return null;
-  if (!sub.filter) return undefined;
+  if (!visible) return null;
+  if (!filter) return undefined;
+  if (!evaluateFilter(filter, ev.data!, callerContext(p))) return null;
   return ev.type === 'record.created' ? 'enter' : 'leave';
 }

@@ -33,6 +33,14 @@ export class SseTransport implements Transport {
     if (!this.res.writableEnded) this.res.write(frame);
   }
 
+  cork(): void {
+    this.res.cork();
+  }
+
+  uncork(): void {
+    this.res.uncork();
+  }
+
   bufferedAmount(): number {
     return this.res.writableLength;
   }

@@ -20,6 +20,12 @@ export interface Transport {
   readonly passive: boolean;
   /** Sends one encoded frame: text, or its UTF-8 bytes prepared once for many connections. */
   send(frame: string | Buffer): void;
+  /**
+   * Holds sends back until `uncork`, so the frames of one turn leave in one write (one
+   * syscall per connection, not per frame). Optional: a transport without them writes at once.
+   */
+  cork?(): void;
+  uncork?(): void;
   /** Bytes queued and not yet written to the socket. */
   bufferedAmount(): number;
   /** Closes with a code and reason the client can read (SSE ends the response). */

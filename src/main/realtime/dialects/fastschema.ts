@@ -8,7 +8,7 @@ import { fieldTypes } from '../../store/collections';
 import { CLOSE, type Hub } from '../hub';
 import { projectRecord, verifyCredential } from '../spec';
 import type { Connection, Encoder, LiveEvent } from '../types';
-import { remoteOf, WsTransport } from '../ws-transport';
+import { WsTransport } from '../ws-transport';
 import { wireSocket, type WsDialect } from '../ws-server';
 
 /** FastSchema's operation names and the hub events they stand for. */
@@ -80,12 +80,12 @@ class FastschemaTransport extends WsTransport {
 
   constructor(
     ws: WebSocket,
-    remote: string,
+    req: IncomingMessage,
     /** The dialect's transports holding parts, flushed at each batch end. */
     private readonly holding: Set<FastschemaTransport>,
   ) {
     // FastSchema has no heartbeat message: the protocol ping (sent by WsTransport) keeps it alive.
-    super(ws, 'fastschema', remote, () => null);
+    super(ws, 'fastschema', req, () => null);
   }
 
   override send(frame: string | Buffer): void {
@@ -277,7 +277,7 @@ export function fastschemaDialect(
       return protocols.values().next().value ?? false;
     },
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
-      const conn = hub.attach(new FastschemaTransport(ws, remoteOf(req), holding));
+      const conn = hub.attach(new FastschemaTransport(ws, req, holding));
       wireSocket(ws, hub, conn, (c, raw: RawData) => {
         const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
         const text = bytes.toString();

@@ -5,7 +5,7 @@ import type { Collection } from '../../../shared/schema';
 import { CLOSE, type Hub } from '../hub';
 import { checkParams, nativeEvent, verifyCredential } from '../spec';
 import type { Connection } from '../types';
-import { remoteOf, WsTransport } from '../ws-transport';
+import { WsTransport } from '../ws-transport';
 import { wireSocket, type WsDialect } from '../ws-server';
 
 // note: presence state is shown to everyone present; 1 KiB is a status line, not a document.
@@ -151,7 +151,7 @@ export function nativeDialect(
       // The ping carries the last seq fanned out: a live subscription has seen everything up to it.
       const ping = () =>
         JSON.stringify({ type: 'ping', timestamp: new Date().toISOString(), last_seq: hub.lastSeq });
-      const transport = new WsTransport(ws, 'native', remoteOf(req), ping);
+      const transport = new WsTransport(ws, 'native', req, ping);
       const conn = hub.attach(transport);
       const queue = wireSocket(ws, hub, conn, onMessage);
       send(conn, 'connected', { connection_id: conn.id, server_time: new Date().toISOString() });

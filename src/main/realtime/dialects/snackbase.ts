@@ -61,8 +61,8 @@ function wsToken(req: IncomingMessage, url: URL): string | undefined {
 
 /** SnackBase's WebSocket transport: its heartbeat message, and token expiry as a 1008 close. */
 class SnackbaseTransport extends WsTransport {
-  constructor(ws: WebSocket, remote: string) {
-    super(ws, 'snackbase', remote, () => JSON.stringify({ type: 'heartbeat', timestamp: now() }));
+  constructor(ws: WebSocket, req: IncomingMessage) {
+    super(ws, 'snackbase', req, () => JSON.stringify({ type: 'heartbeat', timestamp: now() }));
   }
 
   override close(code: number, reason: string): void {
@@ -152,7 +152,7 @@ export function snackbaseDialect(
     // A browser that sends the token as its subprotocol aborts unless the server picks one.
     handleProtocols: (protocols) => protocols.values().next().value ?? false,
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
-      const conn = hub.attach(new SnackbaseTransport(ws, remoteOf(req)));
+      const conn = hub.attach(new SnackbaseTransport(ws, req));
       const queue = wireSocket(ws, hub, conn, onMessage);
       // SnackBase accepts, then closes with 1008 when authentication fails.
       const token = wsToken(req, url);

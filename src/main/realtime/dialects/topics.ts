@@ -6,7 +6,7 @@ import type { Authenticator } from '../../auth';
 import { CLOSE, type Hub } from '../hub';
 import { verifyCredential } from '../spec';
 import type { Connection, Encoder } from '../types';
-import { remoteOf, WsTransport } from '../ws-transport';
+import { WsTransport } from '../ws-transport';
 import { wireSocket, type WsDialect } from '../ws-server';
 import { tokenOf } from './native';
 
@@ -182,7 +182,7 @@ export function topicsDialect(
     paths: ['/ws'],
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
       // No JSON heartbeat: the protocol ping WsTransport sends keeps the socket alive.
-      const conn = hub.attach(new WsTransport(ws, 'topics', remoteOf(req), () => null));
+      const conn = hub.attach(new WsTransport(ws, 'topics', req, () => null));
       const queue = wireSocket(ws, hub, conn, onMessage);
       const token = tokenOf(req, url);
       // A bad token on connect closes (the document authenticates on connect); messages wait for the check.
