@@ -5,6 +5,8 @@
  * Adding a section: write `bench/sections/NAME.ts` exporting a default {@link Section}, and add
  * one line to SECTIONS below. Sections run in the order listed here.
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cleanupAll, installCleanupHooks } from './lib/cleanup';
 import { machine } from './lib/machine';
@@ -59,6 +61,10 @@ async function main(): Promise<number> {
   }
 
   installCleanupHooks();
+  // The servers under test run the built output (out/main/headless.js), as `npm run serve` does.
+  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/ensure-build.mjs', import.meta.url))], {
+    stdio: 'inherit',
+  });
   const m = machine();
   console.log(
     `# Switchboard bench ${m.date}${args.quick ? ' (--quick: smoke bounds, figures not meaningful)' : ''}`,

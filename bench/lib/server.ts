@@ -14,7 +14,7 @@ const KEEP_OUTPUT = 16 * 1024;
 // note: the per-request log line of src/main/server/index.ts.
 const REQUEST_LINE = /^([A-Z]+ \/\S*) \d{3} ([\d.]+)ms trace=/;
 
-/** The headless server (src/main/headless.ts) as a child process, so its CPU is its own. */
+/** The headless server (out/main/headless.js, built from src/main/headless.ts) as a child process, so its CPU is its own. */
 export interface ChildServer {
   pid: number;
   url: string;
@@ -38,9 +38,8 @@ export function startServer(dataDir: string | null, extraArgs: string[] = []): P
   const proc: ChildProcess = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
-      'src/main/headless.ts',
+      // note: the built output, as `npm run serve` runs it (bench/index.ts builds it first if stale).
+      'out/main/headless.js',
       '--port',
       '0',
       '--host',

@@ -3,7 +3,8 @@
  * the practical floor on this machine), in one run.
  *
  * - write->receive latency at 1, 100 and 1,000 subscribers, at a fixed rate (open loop) and at
- *   the maximum rate (closed loop, a few writers), for both servers at the same rates;
+ *   the maximum rate (closed loop, 32 writers; BENCH_MAX_WRITERS sets another count), for both
+ *   servers at the same rates;
  * - delivered messages/s, server CPU per delivered message and RSS (from /proc), the bench
  *   client's own CPU and event-loop delay (to tell when the client was the bottleneck);
  * - RSS with 10,000 idle authenticated connections (and the baseline's RSS with as many).
