@@ -7,6 +7,7 @@ import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { collectionRoutes } from './routes/collections';
 import { recordRoutes } from './routes/records';
+import { settingsRoutes, type SettingsControl } from './routes/settings';
 import { systemRoutes, type SystemInfo } from './routes/system';
 import { Explicit, Router, type Ctx } from './router';
 
@@ -17,6 +18,8 @@ export interface ApiDeps {
   info: SystemInfo;
   /** note: 1 MiB default; records are content, not files. */
   bodyLimit: number;
+  /** Instance settings (scale-out); absent on an instance that has none to change. */
+  scaleOut?: SettingsControl;
 }
 
 /** Builds the REST handler: routing, the caller's identity, JSON in and out, one error envelope. */
@@ -27,6 +30,7 @@ export function createApi(deps: ApiDeps) {
   recordRoutes(router, deps.store);
   adminRoutes(router, deps.store);
   systemRoutes(router, deps.store, deps.info);
+  if (deps.scaleOut) settingsRoutes(router, deps.scaleOut);
 
   return async function handle(
     req: IncomingMessage,

@@ -1,4 +1,4 @@
-import type { Hub } from '../realtime/hub';
+import type { Hub, PresenceRelay } from '../realtime/hub';
 import { ClusterPresence } from './cluster-presence';
 import { connInfo } from './presence-data';
 import { Registry } from './registry';
@@ -40,19 +40,20 @@ export async function joinCluster(opts: {
     await registry.stop();
     throw e;
   }
-  hub.setPresenceRelay({
+  const relay: PresenceRelay = {
     connectionJoined: (conn) => {
       const info = connInfo(conn);
       if (info) presence.connectionJoined(info);
     },
     connectionLeft: (id) => presence.connectionLeft(id),
     stateChanged: (change) => presence.stateChanged(change),
-  });
+  };
+  hub.setPresenceRelay(relay);
   return {
     registry,
     presence,
     async stop() {
-      hub.setPresenceRelay(undefined);
+      hub.clearPresenceRelay(relay);
       await presence.stop();
       await registry.stop();
     },

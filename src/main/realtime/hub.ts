@@ -125,6 +125,11 @@ export class Hub {
     for (const t of this.timers) t.unref();
   }
 
+  /** Leaves a cluster's presence, unless another relay (a newer cluster link) has taken its place. */
+  clearPresenceRelay(relay: PresenceRelay): void {
+    if (this.presenceRelay === relay) this.presenceRelay = undefined;
+  }
+
   /** Joins a cluster's presence: this instance's authenticated connections are announced now and from here on. */
   setPresenceRelay(relay: PresenceRelay | undefined): void {
     this.presenceRelay = relay;

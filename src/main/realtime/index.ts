@@ -107,7 +107,8 @@ export function createRealtime(
         total_connections: conns.length,
         authenticated_connections: conns.filter((c) => c.principal).length,
         unique_users: scope === null ? hub.presence.size : hub.presence.list(p).length,
-        pubsub_backend: opts.pubsubBackend,
+        // note: a primary joins or leaves a cluster at runtime when the console's Redis setting changes.
+        pubsub_backend: cluster ? 'redis' : opts.pubsubBackend,
         subscriptions,
         subscriptions_by_collection: hub.subscriptionCounts(),
         connections_by_dialect: byDialect,

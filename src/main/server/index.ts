@@ -6,11 +6,10 @@ import { createApi } from '../api';
 import { errorResponse, sendJson } from '../api/http';
 import { Auth } from '../auth';
 import { Tokens } from '../auth/tokens';
-import { joinCluster } from '../cluster/membership';
-import { startPrimaryCluster } from '../cluster/primary';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS } from '../realtime';
 import { Store } from '../store';
 import { resolveConfig, type ServerConfig } from './config';
+import { ScaleOut } from './scale-out';
 import { serveStatic } from './static';
 import { VERSION } from './version';
 
@@ -44,7 +43,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
   let retention: NodeJS.Timeout | undefined;
   let realtime: ReturnType<typeof createRealtime> | undefined;
   const idle = new Set<Socket>();
-  let cluster: { stop(): Promise<void> } | undefined;
+  let scaleOut: ScaleOut | undefined;
   const log = config.log;
 
   async function start(): Promise<void> {
@@ -56,14 +55,20 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     store = s;
     const tokens = await Tokens.open(config.dataDir, config.accessTtlS);
     auth = new Auth(s, tokens);
-    if (config.redisUrl) {
-      try {
-        cluster = await startPrimaryCluster(config.redisUrl, s, tokens, log);
-      } catch (e) {
-        s.close();
-        throw e;
-      }
+    const so = new ScaleOut({
+      flagUrl: config.redisUrl,
+      store: s,
+      tokens,
+      realtime: () => realtime,
+      log,
+    });
+    try {
+      await so.startRelay();
+    } catch (e) {
+      s.close();
+      throw e;
     }
+    scaleOut = so;
     await auth.ensureSuperuser(config.env, log);
     s.trim({ maxEvents: config.retainEvents, maxAgeMs: config.retainMs });
     retention = setInterval(() => {
@@ -94,7 +99,8 @@ export function createServer(input: ServerConfig): SwitchboardServer {
       {
         ...DEFAULT_REALTIME_OPTIONS,
         ...config.realtime,
-        pubsubBackend: config.redisUrl ? 'redis' : 'memory',
+        // note: stats say "redis" while a cluster link is up (the console may make or drop it at runtime).
+        pubsubBackend: 'memory',
       },
       log,
     );
@@ -106,6 +112,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
       auth,
       bodyLimit: config.bodyLimit,
       info: { version: VERSION, startedAt: new Date(), realtime: rt.info },
+      scaleOut: so,
     });
     server.on('request', async (req, res) => {
       const started = performance.now();
@@ -151,7 +158,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     await new Promise<void>((resolve, reject) => {
       server.once('error', (e: NodeJS.ErrnoException) => {
         rt.stop();
-        void cluster?.stop();
+        void so.stop();
         s.close();
         const clear = (message: string) => Object.assign(new Error(message), { code: e.code });
         if (e.code === 'EADDRINUSE') reject(clear(`port ${config.port} on ${config.host} is already in use`));
@@ -166,31 +173,15 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     const addr = server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     url = `http://${host}:${addr.port}`;
-    if (config.redisUrl) {
-      const membership = await joinCluster({
-        url: config.redisUrl,
-        role: 'primary',
-        address: url,
-        hub: rt.hub,
-        log,
-      });
-      rt.setCluster(membership);
-      const relay = cluster!;
-      cluster = {
-        async stop() {
-          await membership.stop();
-          await relay.stop();
-        },
-      };
-    }
+    await so.join(url);
   }
 
   async function stop(): Promise<void> {
     clearInterval(retention);
     realtime?.stop();
     realtime = undefined;
-    await cluster?.stop();
-    cluster = undefined;
+    await scaleOut?.stop();
+    scaleOut = undefined;
     const server = http;
     http = undefined;
     if (server) {

@@ -9,6 +9,7 @@ import { ApiKeys } from './keys';
 import { migrate } from './migrate';
 import { Records } from './records';
 import { Sessions } from './sessions';
+import { Settings } from './settings';
 import { Users } from './users';
 
 export type { NewEvent } from './events';
@@ -43,6 +44,7 @@ export class Store {
   readonly users: Users;
   readonly sessions: Sessions;
   readonly keys: ApiKeys;
+  readonly settings: Settings;
   readonly bus: EventBus;
   /** Credential changes (keys, sessions, users) the hub and a cluster act on. */
   readonly changes = new Changes();
@@ -59,6 +61,7 @@ export class Store {
     this.users = new Users(this.db, this.changes);
     this.sessions = new Sessions(this.db, this.changes);
     this.keys = new ApiKeys(this.db, this.changes);
+    this.settings = new Settings(this.db);
     this.bus = new EventBus(opts.onBusError);
     const st = (sql: string) => this.db.prepare(sql);
     this.stmts = {

@@ -57,7 +57,15 @@ describe('migrate', () => {
       .pluck()
       .all();
     expect(tables).toEqual(
-      expect.arrayContaining(['api_keys', 'collections', 'events', 'schema_changes', 'sessions', 'users']),
+      expect.arrayContaining([
+        'api_keys',
+        'collections',
+        'events',
+        'schema_changes',
+        'sessions',
+        'settings',
+        'users',
+      ]),
     );
   });
 });
