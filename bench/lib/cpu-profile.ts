@@ -113,6 +113,9 @@ function category(f: CallFrame): string {
     if (/^write/.test(f.functionName)) return 'socket writes (native writev/writeBuffer…)';
     return 'other native builtins';
   }
+  // note: the server under test is the built output, one bundle: its own code is one part here,
+  // and the inclusive rows (by function name) split it.
+  if (u.includes('/out/main/')) return 'Switchboard (built: out/main)';
   if (u.includes('/node_modules/ws/')) return 'ws library';
   if (u.includes('/node_modules/better-sqlite3/')) return 'better-sqlite3 JS';
   if (u.includes('/node_modules/jose/')) return 'jose';
@@ -131,7 +134,7 @@ function category(f: CallFrame): string {
 }
 
 function shortUrl(u: string): string {
-  const i = u.search(/\/(src|node_modules)\//);
+  const i = u.search(/\/(src|node_modules|out)\//);
   return i >= 0 ? u.slice(i + 1) : u.replace(/^file:\/\//, '');
 }
 
@@ -172,7 +175,7 @@ export function summarizeProfile(
     const c = category(f);
     cats.set(c, (cats.get(c) ?? 0) + h);
     if (c === '(idle)') continue;
-    // note: no line numbers: under tsx they are the transformed file's, not the source's.
+    // note: no line numbers: a bundle's (or tsx's transformed) lines are not the source's.
     const label = `${f.functionName || '(anonymous)'} ${f.url ? shortUrl(f.url) : ''}`.trim();
     funcs.set(label, (funcs.get(label) ?? 0) + h);
   }

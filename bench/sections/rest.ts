@@ -2,7 +2,7 @@
  * The REST foundation: durable write throughput and latency (1 and 16 clients), list latency
  * over 100,000 records, and what each phase cost the server process.
  *
- * The server runs as a child process (src/main/headless.ts), so its CPU and RSS are read
+ * The server runs as a child process (the built out/main/headless.js), so its CPU and RSS are read
  * from /proc/PID and are not mixed with the client's. The 100k records are seeded straight
  * into the data dir through the store module (src/main/store) before the server starts, one
  * transaction per 10,000 records, each record with its outbox event as the API would write it.
@@ -165,7 +165,7 @@ function storeCommits(dir: string, synchronous: 'FULL' | 'NORMAL', bounds: Bound
     const c = createCollection(store);
     const rand = rng(3);
     return runBoundedSync(bounds, (i) =>
-      store.mutate(() => insertWithEvent(store, c, recordValue(i, rand, 's'))),
+      store.mutateNow(() => insertWithEvent(store, c, recordValue(i, rand, 's'))),
     );
   } finally {
     store.close();
@@ -186,7 +186,7 @@ function seed(dir: string, n: number, batch: number) {
   try {
     const c = createCollection(store);
     for (let start = 0; start < n; start += batch) {
-      store.mutate(() => {
+      store.mutateNow(() => {
         for (let i = start; i < Math.min(n, start + batch); i++) {
           const v = recordValue(i, rand);
           if (v.category === CATEGORY) category++;
@@ -350,13 +350,13 @@ async function writes(ctx: BenchContext, plan: Plan, costs: CostRow[]): Promise<
   };
   row('disk: 4 KiB append + fsync, no SQLite', 1, '-', fsyncFloor(dir, plan.fsync));
   row(
-    'store.mutate in-process, synchronous=FULL',
+    'store.mutateNow in-process, synchronous=FULL',
     1,
     '-',
     storeCommits(join(dir, 'full'), 'FULL', plan.commits),
   );
   row(
-    'store.mutate in-process, synchronous=NORMAL',
+    'store.mutateNow in-process, synchronous=NORMAL',
     1,
     '-',
     storeCommits(join(dir, 'normal'), 'NORMAL', plan.commits),

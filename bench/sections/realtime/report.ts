@@ -190,22 +190,17 @@ export function printTables(
     );
 
   for (const { label, profile } of profiles) {
+    // The server runs the built bundle (out/main), where function names survive.
+    const ours = (f: { url: string }) => f.url.includes('/out/main/') || f.url.includes('/src/main/');
+    const fn = (name: string) => (f: { functionName: string; url: string }) =>
+      f.functionName === name && ours(f);
     const s = summarizeProfile(profile, {
-      'Store.mutate (SQLite transaction, then the fan-out after commit)': (f) =>
-        f.functionName === 'mutate' && f.url.includes('/store/index'),
-      'SQLite transaction (insert + outbox event + COMMIT with fsync)': (f) =>
-        f.url.includes('better-sqlite3/lib/methods/transaction'),
-      'Hub.fanout (match + encode + send, all subscribers)': (f) =>
-        f.functionName === 'fanout' && f.url.includes('/realtime/hub'),
-      'WsTransport.send (ws.send per socket)': (f) =>
-        f.functionName === 'send' && f.url.includes('ws-transport'),
-      'Hub.deliver (per subscriber: match, frame, send)': (f) =>
-        f.functionName === 'deliver' && f.url.includes('/realtime/hub'),
-      'matching per subscriber (view rule, filter)': (f) =>
-        (f.functionName === 'matchEvent' && f.url.includes('/realtime/match')) ||
-        (f.functionName === 'matches' && f.url.includes('/realtime/hub')),
-      'Auth.authenticate (API key lookup)': (f) =>
-        f.functionName === 'authenticate' && f.url.includes('/auth/index'),
+      'Store.flush (group commit: the transaction, then the fan-out after commit)': fn('flush'),
+      'Hub.fanout (match + encode + queue, all subscribers)': fn('fanout'),
+      'Hub.deliver (per subscriber: match, frame, queue)': fn('deliver'),
+      'matchEvent (per subscriber: view rule, filter)': fn('matchEvent'),
+      'Hub.uncorkAll (the socket writes: one per connection per turn)': fn('uncorkAll'),
+      'Auth.authenticate (API key lookup)': fn('authenticate'),
       'console.log (the per-request log line)': (f) => f.functionName === 'consoleCall',
     });
     ctx.print('');
