@@ -157,6 +157,9 @@ function fsyncFloor(dir: string, bounds: Bounds): LoopResult {
   }
 }
 
+// note: as many as the REST phase's concurrent clients.
+const GROUP_WRITERS = 16;
+
 /** One record + its event per transaction through the store, in this process, no HTTP. */
 function storeCommits(dir: string, synchronous: 'FULL' | 'NORMAL', bounds: Bounds): LoopResult {
   mkdirSync(dir);
@@ -167,6 +170,21 @@ function storeCommits(dir: string, synchronous: 'FULL' | 'NORMAL', bounds: Bound
     return runBoundedSync(bounds, (i) =>
       store.mutateNow(() => insertWithEvent(store, c, recordValue(i, rand, 's'))),
     );
+  } finally {
+    store.close();
+  }
+}
+
+/** The same, from 16 concurrent writers: the writes of one turn share a commit (group commit). */
+async function groupedCommits(dir: string, bounds: Bounds): Promise<LoopResult> {
+  mkdirSync(dir);
+  const store = new Store(dir);
+  try {
+    const c = createCollection(store);
+    const rand = rng(5);
+    return await runBounded(bounds, GROUP_WRITERS, async (i) => {
+      await store.mutate(() => insertWithEvent(store, c, recordValue(i, rand, 's')));
+    });
   } finally {
     store.close();
   }
@@ -354,6 +372,12 @@ async function writes(ctx: BenchContext, plan: Plan, costs: CostRow[]): Promise<
     1,
     '-',
     storeCommits(join(dir, 'full'), 'FULL', plan.commits),
+  );
+  row(
+    `store.mutate in-process, ${GROUP_WRITERS} concurrent (group commit), synchronous=FULL`,
+    GROUP_WRITERS,
+    '-',
+    await groupedCommits(join(dir, 'grouped'), plan.commits),
   );
   row(
     'store.mutateNow in-process, synchronous=NORMAL',
