@@ -120,6 +120,30 @@ describe('connections per user', () => {
     );
     await native(env.s.url, { token: u.token });
   });
+
+  it('refuses an SSE stream over the limit with HTTP 503 before it starts (native and SnackBase)', async () => {
+    const u = await userClient(env.admin, 'limit-sse@test.local', 'viewer');
+    const name = await collection();
+    const one = await native(env.s.url, { token: u.token });
+    const two = await sse(`${env.s.url}/api/v1/sse/realtime?collection=${name}&token=${u.token}`);
+    expect(two.status).toBe(200);
+    const three = await sse(`${env.s.url}/api/v1/sse/realtime?collection=${name}&token=${u.token}`);
+    expect(three.status).toBe(503);
+    expect(three.body).toEqual({
+      error: { code: 'unavailable', message: 'Too many connections for this user (at most 2).' },
+    });
+    const snack = await sse(`${env.s.url}/api/v1/realtime/subscribe?collection=${name}&token=${u.token}`);
+    expect(snack.status).toBe(503);
+    expect(JSON.stringify(snack.body)).toContain('Too many connections for this user (at most 2).');
+    // The two that fit are untouched: the open stream still gets events.
+    const r = await createRecord(env.admin, name, { title: 'still here' });
+    expect((await two.next((f) => f.event === 'record.created')).data?.record_id).toBe(r.id);
+    one.send({ action: 'ping' });
+    expect((await one.next()).type).toBe('pong');
+    two.close();
+    three.close();
+    snack.close();
+  });
 });
 
 describe('slow consumers', () => {

@@ -141,6 +141,14 @@ export class Hub {
     return this.connections.size < this.opts.maxConnections;
   }
 
+  /**
+   * Whether `p` may open one more connection under the per-user limit (anonymous callers are
+   * not a user). SSE asks before its 200, so a refusal is an HTTP error, not a closed stream.
+   */
+  hasRoomFor(p: Principal | null): boolean {
+    return !p || this.presence.connectionsOf(p) < this.opts.maxConnectionsPerUser;
+  }
+
   /** Registers a new connection. */
   attach(transport: Transport, principal: Principal | null = null): Connection {
     const now = Date.now();

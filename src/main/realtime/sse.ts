@@ -168,6 +168,12 @@ export function nativeSse(
       since = Number(last);
     }
     if (!hub.hasRoom()) throw new AppError(503, 'unavailable', 'The server is at its connection limit.');
+    if (!hub.hasRoomFor(principal))
+      throw new AppError(
+        503,
+        'unavailable',
+        `Too many connections for this user (at most ${hub.opts.maxConnectionsPerUser}).`,
+      );
     await openSse(hub, req, res, {
       dialect: 'sse',
       principal,

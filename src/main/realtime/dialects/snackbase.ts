@@ -327,6 +327,12 @@ export function snackbaseSse(
     const since = last === '' ? undefined : Number(last);
     if (!hub.hasRoom())
       return refuse(res, 503, `The server is at its connection limit (${hub.opts.maxConnections}).`);
+    if (!hub.hasRoomFor(principal))
+      return refuse(
+        res,
+        503,
+        `Too many connections for this user (at most ${hub.opts.maxConnectionsPerUser}).`,
+      );
 
     startSse(res);
     const transport = new SnackbaseSseTransport(res, remoteOf(req), hub.opts.pingEveryMs);
