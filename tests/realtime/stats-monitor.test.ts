@@ -207,6 +207,28 @@ describe('monitor feed', () => {
     expect((await m.next(is('presence'))).data).toMatchObject({ type: 'user.joined', user_id: edB.userId });
   });
 
+  it('a connection with a URL token is announced once its account is known, never to another account', async () => {
+    const adminA = await user('admin'); // account default
+    const edB = await user('editor', 'acct_mon_url');
+    const mA = await monitor(adminA.token);
+    const mAll = await monitor();
+    const b = await native(env.s.url, { token: edB.token });
+    // The superuser sees it open as who it is, then authenticated.
+    const opened = await mAll.next((f) => f.type === 'connection.opened' && f.data.id === b.connectionId);
+    expect(opened.data).toMatchObject({ user_id: edB.userId, account: 'acct_mon_url' });
+    await mAll.next((f) => f.type === 'connection.authenticated' && f.data.id === b.connectionId);
+    // A bad URL token: anonymous after all, so it opens and closes in the default account.
+    const bad = await openWs(wsUrl(env.s.url, '/api/v1/ws/realtime', 'not-a-token'));
+    expect((await bad.waitClose()).code).toBe(4001);
+    const badOpened = await mA.next((f) => f.type === 'connection.opened');
+    expect(badOpened.data).toMatchObject({ user_id: null, account: 'default' });
+    expect((await mA.next((f) => f.type === 'connection.closed')).data.id).toBe(badOpened.data.id);
+    // Account default's admin never heard of B's connection.
+    await b.close();
+    await mAll.next((f) => f.type === 'connection.closed' && f.data.id === b.connectionId);
+    expect(mA.frames.filter((f) => JSON.stringify(f).includes(b.connectionId))).toEqual([]);
+  });
+
   it('ticks every second; under a burst over 20 events/s, per-event frames stop and the tick says aggregated', async () => {
     const name = await collection();
     await quiet();

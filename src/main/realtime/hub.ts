@@ -149,8 +149,8 @@ export class Hub {
     return !p || this.presence.connectionsOf(p) < this.opts.maxConnectionsPerUser;
   }
 
-  /** Registers a new connection. */
-  attach(transport: Transport, principal: Principal | null = null): Connection {
+  /** Registers a new connection; `authPending` when a credential that came with it is still being checked. */
+  attach(transport: Transport, principal: Principal | null = null, authPending = false): Connection {
     const now = Date.now();
     const conn: Connection = {
       id: randomBytes(9).toString('base64url'),
@@ -160,6 +160,7 @@ export class Hub {
       connectedAt: now,
       lastSeen: now,
       closed: false,
+      authPending: authPending && !principal,
       messagesIn: 0,
       messagesOut: 0,
     };
@@ -198,6 +199,7 @@ export class Hub {
       );
       conn.expiryTimer.unref();
     }
+    conn.authPending = false;
     if (!same) this.presence.join(conn);
     if (!same) this.presenceRelay?.connectionJoined(conn);
     this.hooks.emit('on_realtime_authenticate', conn);

@@ -60,16 +60,26 @@ export function monitorFeed(hub: Hub, auth: Authenticator): WsDialect & { stop()
   };
   const accountOf = (c: Connection) => c.principal?.account ?? PUBLIC_ACCOUNT;
 
+  // Connections whose credential is still being checked: their account is not known yet, so
+  // `connection.opened` waits until it is (authenticated) or never will be (closed).
+  const held = new Set<string>();
+  const opened = (c: Connection) => {
+    if (held.delete(c.id)) push(accountOf(c), 'connection.opened', describeConnection(c));
+  };
+
   const offs = [
-    hub.hooks.on('on_realtime_connect', (c) =>
-      push(accountOf(c), 'connection.opened', describeConnection(c)),
-    ),
-    hub.hooks.on('on_realtime_authenticate', (c) =>
-      push(accountOf(c), 'connection.authenticated', describeConnection(c)),
-    ),
-    hub.hooks.on('on_realtime_disconnect', (c, code, reason) =>
-      push(accountOf(c), 'connection.closed', { id: c.id, dialect: c.transport.dialect, code, reason }),
-    ),
+    hub.hooks.on('on_realtime_connect', (c) => {
+      if (c.authPending) held.add(c.id);
+      else push(accountOf(c), 'connection.opened', describeConnection(c));
+    }),
+    hub.hooks.on('on_realtime_authenticate', (c) => {
+      opened(c);
+      push(accountOf(c), 'connection.authenticated', describeConnection(c));
+    }),
+    hub.hooks.on('on_realtime_disconnect', (c, code, reason) => {
+      opened(c);
+      push(accountOf(c), 'connection.closed', { id: c.id, dialect: c.transport.dialect, code, reason });
+    }),
     hub.hooks.on('on_realtime_subscribe', (c, s) =>
       push(accountOf(c), 'subscription.added', {
         connection_id: c.id,
@@ -149,7 +159,7 @@ export function monitorFeed(hub: Hub, auth: Authenticator): WsDialect & { stop()
             type: 'snapshot',
             data: {
               connections: [...hub.connections.values()]
-                .filter((c) => scope === null || accountOf(c) === scope)
+                .filter((c) => scope === null || (!c.authPending && accountOf(c) === scope))
                 .map(describeConnection),
               presence: hub.presence.list(v.principal),
             },

@@ -81,6 +81,11 @@ export interface Connection {
   presenceState?: Record<string, unknown>;
   expiryTimer?: NodeJS.Timeout;
   closed: boolean;
+  /**
+   * A credential came with the connection (e.g. `?token=`) and is still being checked: who it
+   * belongs to, and so its account, is not known yet.
+   */
+  authPending: boolean;
   messagesIn: number;
   messagesOut: number;
 }

@@ -277,7 +277,7 @@ export function fastschemaDialect(
       return protocols.values().next().value ?? false;
     },
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
-      const conn = hub.attach(new FastschemaTransport(ws, req, holding));
+      const conn = hub.attach(new FastschemaTransport(ws, req, holding), null, !!fastschemaToken(req, url));
       wireSocket(ws, hub, conn, (c, raw: RawData) => {
         const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
         const text = bytes.toString();

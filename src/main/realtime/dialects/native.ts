@@ -152,10 +152,10 @@ export function nativeDialect(
       const ping = () =>
         JSON.stringify({ type: 'ping', timestamp: new Date().toISOString(), last_seq: hub.lastSeq });
       const transport = new WsTransport(ws, 'native', req, ping);
-      const conn = hub.attach(transport);
+      const token = tokenOf(req, url);
+      const conn = hub.attach(transport, null, !!token);
       const queue = wireSocket(ws, hub, conn, onMessage);
       send(conn, 'connected', { connection_id: conn.id, server_time: new Date().toISOString() });
-      const token = tokenOf(req, url);
       if (token) {
         queue(async () => {
           const v = await verifyCredential(auth, token);

@@ -152,10 +152,10 @@ export function snackbaseDialect(
     // A browser that sends the token as its subprotocol aborts unless the server picks one.
     handleProtocols: (protocols) => protocols.values().next().value ?? false,
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
-      const conn = hub.attach(new SnackbaseTransport(ws, req));
+      const token = wsToken(req, url);
+      const conn = hub.attach(new SnackbaseTransport(ws, req), null, !!token);
       const queue = wireSocket(ws, hub, conn, onMessage);
       // SnackBase accepts, then closes with 1008 when authentication fails.
-      const token = wsToken(req, url);
       if (!token) {
         hub.close(conn, 1008, 'Missing token');
         return;

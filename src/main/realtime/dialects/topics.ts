@@ -182,9 +182,9 @@ export function topicsDialect(
     paths: ['/ws'],
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
       // No JSON heartbeat: the protocol ping WsTransport sends keeps the socket alive.
-      const conn = hub.attach(new WsTransport(ws, 'topics', req, () => null));
-      const queue = wireSocket(ws, hub, conn, onMessage);
       const token = tokenOf(req, url);
+      const conn = hub.attach(new WsTransport(ws, 'topics', req, () => null), null, !!token);
+      const queue = wireSocket(ws, hub, conn, onMessage);
       // A bad token on connect closes (the document authenticates on connect); messages wait for the check.
       if (token) {
         queue(() =>
