@@ -1,9 +1,10 @@
 import { useEffect } from 'react';
 import { HealthPanel } from './components/health-panel';
+import { ScaleOutPanel } from './components/scale-out-panel';
 import { StatusPill } from './components/status-pill';
 import { startHealthPolling } from './store/health-actions';
 
-/** The console shell. In this phase it shows whether the server is up. */
+/** The console shell. In this phase it shows whether the server is up and, for the admin, its scale-out. */
 export function App() {
   useEffect(() => startHealthPolling(), []);
   return (
@@ -14,6 +15,7 @@ export function App() {
       </header>
       <main className="content">
         <HealthPanel />
+        <ScaleOutPanel />
       </main>
     </div>
   );

@@ -1,4 +1,5 @@
 /** `GET /api/v1/health`: is the server up, which version, since when. */
+import { envelopeMessage } from './api-error';
 
 /** The health response body. */
 export interface HealthInfo {
@@ -21,13 +22,6 @@ function isHealthInfo(body: unknown): body is HealthInfo {
     typeof b.uptime_s === 'number' &&
     typeof b.started_at === 'string'
   );
-}
-
-/** The message of a REST error envelope `{ error: { code, message } }`, if the body is one. */
-function envelopeMessage(body: unknown): string | undefined {
-  const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-  if (typeof error?.message !== 'string') return undefined;
-  return typeof error.code === 'string' ? `${error.message} (${error.code})` : error.message;
 }
 
 /** Fetches the server's health; throws an Error whose message is fit to show the user. */

@@ -5,11 +5,13 @@
 import { create } from 'zustand';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createHealthSlice, type HealthSlice } from './health-slice';
+import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 
 /** Everything the console keeps. */
-export type AppState = ConnectionSlice & HealthSlice;
+export type AppState = ConnectionSlice & HealthSlice & SettingsSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createConnectionSlice(...a),
   ...createHealthSlice(...a),
+  ...createSettingsSlice(...a),
 }));
