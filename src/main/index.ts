@@ -57,7 +57,7 @@ async function startServer(): Promise<SwitchboardServer> {
   }
 }
 
-function createWindow(): BrowserWindow {
+function createWindow(serverUrl: string): BrowserWindow {
   const win = new BrowserWindow({
     width: 1100,
     height: 760,
@@ -84,15 +84,18 @@ function createWindow(): BrowserWindow {
     if (url !== win.webContents.getURL()) event.preventDefault();
   });
 
+  // The console comes from the embedded server itself (it serves the built renderer at `/`),
+  // so its API calls are same-origin: from file:// every fetch would be cross-origin, and the
+  // API sends no CORS headers.
   const devUrl = process.env.ELECTRON_RENDERER_URL;
   if (!app.isPackaged && devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  else void win.loadURL(serverUrl);
   return win;
 }
 
 function showWindow(): void {
   if (!bridge) return; // still booting: the window opens when the server is up
-  if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createWindow();
+  if (!mainWindow || mainWindow.isDestroyed()) mainWindow = createWindow(bridge.serverUrl);
   if (mainWindow.isMinimized()) mainWindow.restore();
   mainWindow.show();
   mainWindow.focus();
@@ -124,7 +127,7 @@ async function boot(): Promise<void> {
   };
   installMenu(actions);
   installTray(actions);
-  mainWindow = createWindow();
+  mainWindow = createWindow(server.url);
 }
 
 if (!app.requestSingleInstanceLock()) {
