@@ -448,7 +448,7 @@ async function writes(ctx: BenchContext, plan: Plan, costs: CostRow[]): Promise<
     ctx.print(
       renderTable(
         [
-          'write path (record + its event, one transaction each)',
+          'write path (record + its event: a transaction each, or shared by a group commit)',
           'clients',
           'conns',
           'ok',
