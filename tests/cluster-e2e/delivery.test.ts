@@ -1,24 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { userClient, type Client } from '../helpers/server';
-import {
-  createCollection,
-  eventLog,
-  lastSeq,
-  printOutputOnFailure,
-  startCluster,
-  subscribeWhenKnown,
-  type TestCluster,
-} from '../helpers/cluster';
-import { closeAll, event, native, openWs, sse, wsUrl, type Frame, type WsClient } from '../helpers/ws';
+import { createCollection, eventLog, lastSeq, subscribeWhenKnown, useCluster } from '../helpers/cluster';
+import { event, native, openWs, sse, wsUrl, type Frame, type WsClient } from '../helpers/ws';
 
 // A primary and two edges, each its own process, on one redis-server.
-let c: TestCluster;
-beforeAll(async () => {
-  c = await startCluster({ edges: 2 });
-});
-afterAll(() => c?.stop());
-afterEach(closeAll);
-printOutputOnFailure(() => c);
+const env = useCluster({ edges: 2 });
 
 const recs = (name: string) => `/api/v1/collections/${name}/records`;
 let n = 0;
@@ -56,25 +42,25 @@ async function ids(ws: WsClient, count: number): Promise<string[]> {
 
 describe('fan-out through Redis', () => {
   it('writes on the primary reach native and SnackBase subscribers on both edges, in seq order', async () => {
-    const name = await createCollection(c.admin, uniq('fan'));
-    const token = c.admin.token!;
-    const nat = await Promise.all(c.edges.map((e) => nativeSub(e.url, token, name)));
-    const snack = await Promise.all(c.edges.map((e) => snackSub(e.url, token, name)));
-    const before = await lastSeq(c.admin);
+    const name = await createCollection(env.c.admin, uniq('fan'));
+    const token = env.c.admin.token!;
+    const nat = await Promise.all(env.c.edges.map((e) => nativeSub(e.url, token, name)));
+    const snack = await Promise.all(env.c.edges.map((e) => snackSub(e.url, token, name)));
+    const before = await lastSeq(env.c.admin);
 
     // note: 4 concurrent writers x 25 creates, then an update and a delete of the first record.
     const created = await Promise.all(
       Array.from({ length: 4 }, async (_, w) => {
         const out: Frame[] = [];
-        for (let i = 0; i < 25; i++) out.push(await create(c.admin, name, { title: `w${w}`, n: i }));
+        for (let i = 0; i < 25; i++) out.push(await create(env.c.admin, name, { title: `w${w}`, n: i }));
         return out;
       }),
     );
     const first = created[0]![0]!;
-    expect((await c.admin.patch(`${recs(name)}/${first.id}`, { title: 'changed' })).status).toBe(200);
-    expect((await c.admin.del(`${recs(name)}/${first.id}`)).status).toBe(204);
+    expect((await env.c.admin.patch(`${recs(name)}/${first.id}`, { title: 'changed' })).status).toBe(200);
+    expect((await env.c.admin.del(`${recs(name)}/${first.id}`)).status).toBe(204);
 
-    const log = await eventLog(c.admin, before, name);
+    const log = await eventLog(env.c.admin, before, name);
     expect(log).toHaveLength(102);
     const want = log.map((e) => [e.seq, e.type, e.record_id]);
     for (const ws of nat) {
@@ -104,9 +90,12 @@ describe('fan-out through Redis', () => {
     }
     // An SSE client resuming on an edge with Last-Event-ID gets exactly what came after it.
     const from = log[49]!.seq as number;
-    const resumed = await sse(`${c.edges[1]!.url}/api/v1/sse/realtime?collection=${name}&token=${token}`, {
-      'last-event-id': String(from),
-    });
+    const resumed = await sse(
+      `${env.c.edges[1]!.url}/api/v1/sse/realtime?collection=${name}&token=${token}`,
+      {
+        'last-event-id': String(from),
+      },
+    );
     expect(resumed.status).toBe(200);
     const replay = await resumed.take(52, (f) => String(f.event).startsWith('record.'));
     expect(replay.map((f) => [Number(f.id), f.event, f.data!.record_id])).toEqual(want.slice(50));
@@ -118,10 +107,10 @@ describe('fan-out through Redis', () => {
 
 describe('rules and accounts on edges', () => {
   it("a user of account B on an edge never receives account A's events, in either dialect", async () => {
-    const name = await createCollection(c.admin, uniq('acct'));
-    const a = await userClient(c.admin, `${uniq('a')}@test.local`, 'editor');
-    const b = await userClient(c.admin, `${uniq('b')}@test.local`, 'editor', 'acct_b');
-    const [e0, e1] = c.edges;
+    const name = await createCollection(env.c.admin, uniq('acct'));
+    const a = await userClient(env.c.admin, `${uniq('a')}@test.local`, 'editor');
+    const b = await userClient(env.c.admin, `${uniq('b')}@test.local`, 'editor', 'acct_b');
+    const [e0, e1] = env.c.edges;
     const subs = {
       a0: await nativeSub(e0!.url, a.token!, name),
       a1: await nativeSub(e1!.url, a.token!, name),
@@ -158,7 +147,7 @@ describe('rules and accounts on edges', () => {
   it('a view rule {"owner":"@user.id"}: on every edge, each user receives only their own records', async () => {
     const rule = { owner: '@user.id' };
     const name = await createCollection(
-      c.admin,
+      env.c.admin,
       uniq('own'),
       { list: rule, view: rule, create: 'auth', update: 'auth', delete: 'auth' },
       [
@@ -166,17 +155,17 @@ describe('rules and accounts on edges', () => {
         { name: 'owner', type: 'text' },
       ],
     );
-    const u1 = await userClient(c.admin, `${uniq('u1')}@test.local`, 'viewer');
-    const u2 = await userClient(c.admin, `${uniq('u2')}@test.local`, 'viewer');
-    const [e0, e1] = c.edges;
+    const u1 = await userClient(env.c.admin, `${uniq('u1')}@test.local`, 'viewer');
+    const u2 = await userClient(env.c.admin, `${uniq('u2')}@test.local`, 'viewer');
+    const [e0, e1] = env.c.edges;
     const s1 = [await nativeSub(e0!.url, u1.token!, name), await nativeSub(e1!.url, u1.token!, name)];
     const s2 = [await nativeSub(e1!.url, u2.token!, name), await nativeSub(e0!.url, u2.token!, name)];
 
-    const r1 = await create(c.admin, name, { title: 'one', owner: u1.userId });
-    const r2 = await create(c.admin, name, { title: 'two', owner: u2.userId });
+    const r1 = await create(env.c.admin, name, { title: 'one', owner: u1.userId });
+    const r2 = await create(env.c.admin, name, { title: 'two', owner: u2.userId });
     // Handing a record to u2 takes it out of u1's sight (a delete for u1) and into u2's (a create).
-    expect((await c.admin.patch(`${recs(name)}/${r1.id}`, { owner: u2.userId })).status).toBe(200);
-    const r3 = await create(c.admin, name, { title: 'three', owner: u1.userId });
+    expect((await env.c.admin.patch(`${recs(name)}/${r1.id}`, { owner: u2.userId })).status).toBe(200);
+    const r3 = await create(env.c.admin, name, { title: 'three', owner: u1.userId });
 
     for (const ws of s1) {
       const got = await ws.take(3, event());
@@ -193,22 +182,22 @@ describe('rules and accounts on edges', () => {
   });
 
   it('an API key revoked on the primary closes its edge connections with 4001 within a second, and is refused after', async () => {
-    const name = await createCollection(c.admin, uniq('key'));
-    const k = await c.admin.post('/api/v1/keys', { name: 'lobby display', role: 'viewer' });
+    const name = await createCollection(env.c.admin, uniq('key'));
+    const k = await env.c.admin.post('/api/v1/keys', { name: 'lobby display', role: 'viewer' });
     expect(k.status).toBe(201);
     const key = k.body.key as string;
-    const subs = await Promise.all(c.edges.map((e) => nativeSub(e.url, key, name)));
-    const r = await create(c.admin, name, { title: 'seen through the key' });
+    const subs = await Promise.all(env.c.edges.map((e) => nativeSub(e.url, key, name)));
+    const r = await create(env.c.admin, name, { title: 'seen through the key' });
     for (const ws of subs) expect((await ws.next(event())).data.record_id).toBe(r.id);
 
     const t0 = Date.now();
     const closed = subs.map((ws) => ws.waitClose(1000));
-    expect((await c.admin.del(`/api/v1/keys/${k.body.id}`)).status).toBe(204);
+    expect((await env.c.admin.del(`/api/v1/keys/${k.body.id}`)).status).toBe(204);
     expect(await Promise.all(closed)).toEqual(closed.map(() => ({ code: 4001, reason: 'token revoked' })));
     expect(Date.now() - t0).toBeLessThan(1000);
 
     // A new connection with it, on either edge, in either transport, is refused.
-    for (const e of c.edges) {
+    for (const e of env.c.edges) {
       const ws = await openWs(wsUrl(e.url, '/api/v1/ws/realtime', key));
       expect(await ws.waitClose()).toEqual({ code: 4001, reason: 'invalid token' });
       const s = await sse(`${e.url}/api/v1/sse/realtime?collection=${name}&token=${key}`);

@@ -1,30 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createCollection,
-  eventLog,
-  Follower,
-  lastSeq,
-  pause,
-  printOutputOnFailure,
-  startCluster,
-  type TestCluster,
-} from '../helpers/cluster';
-import { closeAll, eventually } from '../helpers/ws';
+import { describe, expect, it } from 'vitest';
+import { createCollection, eventLog, Follower, lastSeq, pause, useCluster } from '../helpers/cluster';
+import { eventually } from '../helpers/ws';
 
-let c: TestCluster;
-beforeAll(async () => {
-  c = await startCluster({ edges: 2 });
-});
-afterAll(() => c?.stop());
-afterEach(closeAll);
-printOutputOnFailure(() => c);
+const env = useCluster({ edges: 2 });
 
 describe('an edge killed with SIGKILL while writes continue', () => {
   it('its clients resume on the other edge with since and end with every event exactly once', async () => {
-    const name = await createCollection(c.admin, 'kill_edge');
-    const [doomed, survivor] = c.edges;
-    const before = await lastSeq(c.admin);
-    const token = c.admin.token!;
+    const name = await createCollection(env.c.admin, 'kill_edge');
+    const [doomed, survivor] = env.c.edges;
+    const before = await lastSeq(env.c.admin);
+    const token = env.c.admin.token!;
     // Three clients on the edge that dies, one on the survivor that must not notice.
     const movers = [
       new Follower(name, token, before),
@@ -41,7 +26,7 @@ describe('an edge killed with SIGKILL while writes continue', () => {
     const writers = Promise.all(
       Array.from({ length: 2 }, async (_, w) => {
         for (let i = 0; i < WRITES / 2; i++) {
-          const r = await c.admin.post(`/api/v1/collections/${name}/records`, { title: `w${w}`, n: i });
+          const r = await env.c.admin.post(`/api/v1/collections/${name}/records`, { title: `w${w}`, n: i });
           expect(r.status).toBe(201);
           written++;
           if (i % 10 === 0) await pause(5);
@@ -72,7 +57,7 @@ describe('an edge killed with SIGKILL while writes continue', () => {
     await writers;
     expect(killedAt).toBeLessThan(WRITES);
 
-    const log = await eventLog(c.admin, before, name);
+    const log = await eventLog(env.c.admin, before, name);
     expect(log).toHaveLength(WRITES);
     const want = log.map((e) => e.seq as number);
     const last = want[want.length - 1]!;

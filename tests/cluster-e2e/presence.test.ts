@@ -1,25 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client, userClient } from '../helpers/server';
-import { printOutputOnFailure, startCluster, type TestCluster } from '../helpers/cluster';
-import {
-  closeAll,
-  eventually,
-  native,
-  openWs,
-  subscribed,
-  wsUrl,
-  type Frame,
-  type WsClient,
-} from '../helpers/ws';
+import { useCluster } from '../helpers/cluster';
+import { eventually, native, openWs, subscribed, wsUrl, type Frame, type WsClient } from '../helpers/ws';
 
 // A primary and two edges, each its own process, on one redis-server.
-let c: TestCluster;
-beforeAll(async () => {
-  c = await startCluster({ edges: 2 });
-});
-afterAll(() => c?.stop());
-afterEach(closeAll);
-printOutputOnFailure(() => c);
+const env = useCluster({ edges: 2 });
 
 const presenceEvents = (w: WsClient, userId: string) =>
   w.frames
@@ -28,14 +13,14 @@ const presenceEvents = (w: WsClient, userId: string) =>
 
 describe('cluster-wide presence', () => {
   it('joined on the first connection anywhere, left only when the last one anywhere closes', async () => {
-    const [e1, e2] = c.edges;
+    const [e1, e2] = env.c.edges;
     const watchers: WsClient[] = [];
-    for (const base of [c.primary.url, e1!.url, e2!.url]) {
-      const w = await native(base, { token: c.admin.token! });
+    for (const base of [env.c.primary.url, e1!.url, e2!.url]) {
+      const w = await native(base, { token: env.c.admin.token! });
       await subscribed(w, { collection: 'presence' });
       watchers.push(w);
     }
-    const u = await userClient(c.admin, `walker-${Date.now()}@test.local`, 'editor');
+    const u = await userClient(env.c.admin, `walker-${Date.now()}@test.local`, 'editor');
     const a = await native(e1!.url, { token: u.token });
     const b = await native(e2!.url, { token: u.token });
     // Every instance's subscribers hear exactly one joined.
@@ -46,8 +31,8 @@ describe('cluster-wide presence', () => {
       );
 
     // Any instance reports the same cluster: both connections, three live instances.
-    for (const base of [c.primary.url, e1!.url, e2!.url]) {
-      const admin = new Client(base, c.admin.token);
+    for (const base of [env.c.primary.url, e1!.url, e2!.url]) {
+      const admin = new Client(base, env.c.admin.token);
       const present = await eventually(
         async () => (await admin.get('/api/v1/presence')).body.users as Frame[],
         (users) => users.some((x) => x.user_id === u.userId && x.connections === 2),
@@ -61,7 +46,7 @@ describe('cluster-wide presence', () => {
 
     await a.close();
     // One of two closed: still present, no left anywhere.
-    const admin = new Client(c.primary.url, c.admin.token);
+    const admin = new Client(env.c.primary.url, env.c.admin.token);
     await eventually(
       async () =>
         ((await admin.get('/api/v1/presence')).body.users as Frame[]).find((x) => x.user_id === u.userId),
@@ -81,10 +66,10 @@ describe('cluster-wide presence', () => {
   });
 
   it('an edge that dies takes its users out of presence within the timeout', async () => {
-    const [e1, e2] = c.edges;
-    const watcher = await native(e1!.url, { token: c.admin.token! });
+    const [e1, e2] = env.c.edges;
+    const watcher = await native(e1!.url, { token: env.c.admin.token! });
     await subscribed(watcher, { collection: 'presence' });
-    const u = await userClient(c.admin, `doomed-${Date.now()}@test.local`, 'editor');
+    const u = await userClient(env.c.admin, `doomed-${Date.now()}@test.local`, 'editor');
     await native(e2!.url, { token: u.token });
     await eventually(
       async () => presenceEvents(watcher, u.userId),
@@ -105,8 +90,8 @@ describe('cluster-wide presence', () => {
 describe('logins ended on the primary', () => {
   it('a logout on the primary closes that login on an edge at once, and the edge refuses its token', async () => {
     // The other edge was killed by the test above; both halves run on the first.
-    const [e1] = c.edges;
-    const u = await userClient(c.admin, `leaver-${Date.now()}@test.local`, 'editor');
+    const [e1] = env.c.edges;
+    const u = await userClient(env.c.admin, `leaver-${Date.now()}@test.local`, 'editor');
     const live = await native(e1!.url, { token: u.token });
     expect((await u.post('/api/v1/auth/logout')).status).toBe(204);
     expect(await live.waitClose(2000)).toEqual({ code: 4001, reason: 'token revoked' });

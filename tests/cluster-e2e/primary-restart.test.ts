@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client } from '../helpers/server';
 import {
   clusterConnected,
@@ -7,27 +7,19 @@ import {
   Follower,
   lastSeq,
   pause,
-  printOutputOnFailure,
-  startCluster,
   subscribeWhenKnown,
-  type TestCluster,
+  useCluster,
 } from '../helpers/cluster';
-import { closeAll, event, eventually, native } from '../helpers/ws';
+import { event, eventually, native } from '../helpers/ws';
 
-let c: TestCluster;
-beforeAll(async () => {
-  c = await startCluster({ edges: 2 });
-});
-afterAll(() => c?.stop());
-afterEach(closeAll);
-printOutputOnFailure(() => c);
+const env = useCluster({ edges: 2 });
 
 describe('the primary killed with SIGKILL mid-stream and restarted on its data dir', () => {
   it("every acknowledged write's event reaches the edges exactly once", async () => {
-    const name = await createCollection(c.admin, 'primary_restart');
-    const token = c.admin.token!;
-    const before = await lastSeq(c.admin);
-    const followers = c.edges.map((e) => ({ f: new Follower(name, token, before), url: e.url }));
+    const name = await createCollection(env.c.admin, 'primary_restart');
+    const token = env.c.admin.token!;
+    const before = await lastSeq(env.c.admin);
+    const followers = env.c.edges.map((e) => ({ f: new Follower(name, token, before), url: e.url }));
     for (const { f, url } of followers) await f.connect(url);
 
     // Writers keep going through the crash: a write is acknowledged when it answered 201;
@@ -44,7 +36,7 @@ describe('the primary killed with SIGKILL mid-stream and restarted on its data d
       for (let i = 0; attempts < 600 && Date.now() < deadline && ackedAfter < 100; i++) {
         attempts++;
         try {
-          const r = await c.admin.post(`/api/v1/collections/${name}/records`, { title: `w${w}`, n: i });
+          const r = await env.c.admin.post(`/api/v1/collections/${name}/records`, { title: `w${w}`, n: i });
           if (r.status === 201) {
             acked.push(r.body.id as string);
             if (phase === 'after') ackedAfter++;
@@ -63,15 +55,15 @@ describe('the primary killed with SIGKILL mid-stream and restarted on its data d
       15_000,
     );
     phase = 'down';
-    await c.killPrimary();
+    await env.c.killPrimary();
     const ackedBefore = acked.length;
     // Meanwhile REST through an edge says the primary is away, in the API's error envelope.
-    const away = await new Client(c.edges[0]!.url).get('/api/v1/health');
+    const away = await new Client(env.c.edges[0]!.url).get('/api/v1/health');
     expect(away.status).toBe(502);
     expect(away.body.error.code).toBe('unavailable');
     // note: down for a moment while the writers keep trying; the edges keep their clients.
     await pause(500);
-    await c.restartPrimary();
+    await env.c.restartPrimary();
     phase = 'after';
     await writers;
     expect(ackedAfter, 'writes after the restart').toBeGreaterThanOrEqual(100);
@@ -79,7 +71,7 @@ describe('the primary killed with SIGKILL mid-stream and restarted on its data d
     expect(failed, 'writes refused while the primary was down').toBeGreaterThan(0);
 
     // The restarted primary's log is the truth: every acknowledged write is in it once.
-    const log = await eventLog(c.admin, before, name);
+    const log = await eventLog(env.c.admin, before, name);
     const logged = log.map((e) => e.record_id as string);
     expect(new Set(logged).size).toBe(logged.length);
     for (const id of acked) expect(logged, `acknowledged ${id} missing from the log`).toContain(id);
@@ -95,12 +87,12 @@ describe('the primary killed with SIGKILL mid-stream and restarted on its data d
   }, 90_000);
 
   it('after the restart, edges verify tokens the restarted primary issues and follow its schema changes', async () => {
-    await clusterConnected(c);
+    await clusterConnected(env.c);
     // A fresh login on the restarted primary (same signing key from the data dir).
-    const fresh = new Client(c.primary.url);
+    const fresh = new Client(env.c.primary.url);
     await fresh.login();
-    const name = await createCollection(c.admin, 'after_primary_restart');
-    for (const e of c.edges) {
+    const name = await createCollection(env.c.admin, 'after_primary_restart');
+    for (const e of env.c.edges) {
       const ws = await native(e.url, { token: fresh.token });
       await subscribeWhenKnown(ws, { collection: name });
       const r = await fresh.post(`/api/v1/collections/${name}/records`, { title: 'hello' });

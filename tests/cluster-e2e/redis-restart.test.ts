@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Client, userClient } from '../helpers/server';
 import {
   clusterConnected,
@@ -7,21 +7,13 @@ import {
   Follower,
   lastSeq,
   pause,
-  printOutputOnFailure,
-  startCluster,
   subscribeWhenKnown,
-  type TestCluster,
+  useCluster,
 } from '../helpers/cluster';
-import { closeAll, event, native, openWs, wsUrl, type WsClient } from '../helpers/ws';
+import { event, native, openWs, wsUrl, type WsClient } from '../helpers/ws';
 
-let c: TestCluster;
-beforeAll(async () => {
-  // Append-only file, fsynced on every write: the stream survives the restart.
-  c = await startCluster({ edges: 2, aof: true });
-});
-afterAll(() => c?.stop());
-afterEach(closeAll);
-printOutputOnFailure(() => c);
+// Append-only file, fsynced on every write: the stream survives the restart.
+const env = useCluster({ edges: 2, aof: true });
 
 /** What an edge says about its stream reader. */
 async function streamStatus(base: string) {
@@ -35,24 +27,24 @@ const OUTAGE_MS = 1000;
 
 /** Stops redis-server (SIGTERM: it fsyncs and exits), leaves it down `ms`, starts it again. */
 async function outage(ms: number): Promise<void> {
-  await c.redis.stop();
+  await env.c.redis.stop();
   await pause(ms);
-  await c.redis.start();
+  await env.c.redis.start();
 }
 
 describe('redis-server restarted mid-stream', () => {
   it('nothing lost, nothing duplicated at edge subscribers; edges recover by themselves', async () => {
-    const name = await createCollection(c.admin, 'redis_restart');
-    const token = c.admin.token!;
-    const before = await lastSeq(c.admin);
-    const followers = c.edges.flatMap((e) => [
+    const name = await createCollection(env.c.admin, 'redis_restart');
+    const token = env.c.admin.token!;
+    const before = await lastSeq(env.c.admin);
+    const followers = env.c.edges.flatMap((e) => [
       { f: new Follower(name, token, before), url: e.url },
       { f: new Follower(name, token, before), url: e.url },
     ]);
     for (const { f, url } of followers) await f.connect(url);
     // A SnackBase client on each edge too: a dialect without seq must not see a duplicate either.
     const snack: WsClient[] = [];
-    for (const e of c.edges) {
+    for (const e of env.c.edges) {
       const ws = await openWs(wsUrl(e.url, '/api/v1/realtime/ws', token));
       ws.send({ action: 'subscribe', collection: name });
       await ws.next((f) => f.type === 'subscribed');
@@ -67,10 +59,10 @@ describe('redis-server restarted mid-stream', () => {
     await Promise.all(
       Array.from({ length: 2 }, async (_, w) => {
         for (let i = 0; i < WRITES / 2; i++) {
-          const r = await c.admin.post(`/api/v1/collections/${name}/records`, { title: `w${w}`, n: i });
+          const r = await env.c.admin.post(`/api/v1/collections/${name}/records`, { title: `w${w}`, n: i });
           expect(r.status).toBe(201);
           written++;
-          if (restart && !c.redis.running()) writtenWhileDown++;
+          if (restart && !env.c.redis.running()) writtenWhileDown++;
           if (!restart && written >= WRITES / 4) restart = outage(OUTAGE_MS);
           if (i % 10 === 0) await pause(5);
         }
@@ -79,7 +71,7 @@ describe('redis-server restarted mid-stream', () => {
     await restart;
     expect(writtenWhileDown, 'no write landed while Redis was down').toBeGreaterThan(0);
 
-    const log = await eventLog(c.admin, before, name);
+    const log = await eventLog(env.c.admin, before, name);
     expect(log).toHaveLength(WRITES);
     const want = log.map((e) => e.seq as number);
     const last = want[want.length - 1]!;
@@ -96,8 +88,8 @@ describe('redis-server restarted mid-stream', () => {
     }
 
     // Every process reconnected by itself; each edge's reader with no gap.
-    await clusterConnected(c);
-    for (const e of c.edges) {
+    await clusterConnected(env.c);
+    for (const e of env.c.edges) {
       const s = await streamStatus(e.url);
       expect(s).toMatchObject({ connected: true, gaps: 0 });
       expect(s.deliveredSeq).toBeGreaterThanOrEqual(last);
@@ -106,41 +98,41 @@ describe('redis-server restarted mid-stream', () => {
   }, 90_000);
 
   it('after the restart, edges still learn new keys and revocations at once', async () => {
-    const name = await createCollection(c.admin, 'after_restart');
-    const k = await c.admin.post('/api/v1/keys', { name: 'after restart', role: 'viewer' });
+    const name = await createCollection(env.c.admin, 'after_restart');
+    const k = await env.c.admin.post('/api/v1/keys', { name: 'after restart', role: 'viewer' });
     expect(k.status).toBe(201);
     const subs: WsClient[] = [];
-    for (const e of c.edges) {
+    for (const e of env.c.edges) {
       const ws = await native(e.url, { token: k.body.key });
       await subscribeWhenKnown(ws, { collection: name });
       subs.push(ws);
     }
     const t0 = Date.now();
     const closed = subs.map((ws) => ws.waitClose(1000));
-    expect((await c.admin.del(`/api/v1/keys/${k.body.id}`)).status).toBe(204);
+    expect((await env.c.admin.del(`/api/v1/keys/${k.body.id}`)).status).toBe(204);
     expect(await Promise.all(closed)).toEqual(closed.map(() => ({ code: 4001, reason: 'token revoked' })));
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 
   it('a key revoked while Redis is away closes its edge connections once Redis is back', async () => {
-    const name = await createCollection(c.admin, 'revoked_while_down');
-    const k = await c.admin.post('/api/v1/keys', { name: 'revoked while down', role: 'viewer' });
+    const name = await createCollection(env.c.admin, 'revoked_while_down');
+    const k = await env.c.admin.post('/api/v1/keys', { name: 'revoked while down', role: 'viewer' });
     expect(k.status).toBe(201);
     const subs: WsClient[] = [];
-    for (const e of c.edges) {
+    for (const e of env.c.edges) {
       const ws = await native(e.url, { token: k.body.key });
       await subscribeWhenKnown(ws, { collection: name });
       subs.push(ws);
     }
-    await c.redis.stop();
+    await env.c.redis.stop();
     // While Redis is away, edges still take new connections with a JWT (verified locally).
-    for (const e of c.edges) await (await native(e.url, { token: c.admin.token })).close();
-    expect((await c.admin.del(`/api/v1/keys/${k.body.id}`)).status).toBe(204);
+    for (const e of env.c.edges) await (await native(e.url, { token: env.c.admin.token })).close();
+    expect((await env.c.admin.del(`/api/v1/keys/${k.body.id}`)).status).toBe(204);
     const closed = subs.map((ws) => ws.waitClose(10_000));
-    await c.redis.start();
+    await env.c.redis.start();
     expect(await Promise.all(closed)).toEqual(closed.map(() => ({ code: 4001, reason: 'token revoked' })));
-    await clusterConnected(c);
-    for (const e of c.edges) {
+    await clusterConnected(env.c);
+    for (const e of env.c.edges) {
       const ws = await openWs(wsUrl(e.url, '/api/v1/ws/realtime', k.body.key));
       expect(await ws.waitClose()).toEqual({ code: 4001, reason: 'invalid token' });
     }
@@ -148,7 +140,7 @@ describe('redis-server restarted mid-stream', () => {
 
   it('a rule changed while Redis is away holds on edges once it is back (not the copy Redis kept)', async () => {
     const name = await createCollection(
-      c.admin,
+      env.c.admin,
       'rule_while_down',
       { list: 'auth', view: 'auth', create: 'auth', update: 'auth', delete: 'auth' },
       [
@@ -156,26 +148,29 @@ describe('redis-server restarted mid-stream', () => {
         { name: 'owner', type: 'text' },
       ],
     );
-    const u1 = await userClient(c.admin, 'rule-u1@test.local', 'viewer');
-    const u2 = await userClient(c.admin, 'rule-u2@test.local', 'viewer');
+    const u1 = await userClient(env.c.admin, 'rule-u1@test.local', 'viewer');
+    const u2 = await userClient(env.c.admin, 'rule-u2@test.local', 'viewer');
     const subs: WsClient[] = [];
-    for (const e of c.edges) {
+    for (const e of env.c.edges) {
       const ws = await native(e.url, { token: u1.token });
       await subscribeWhenKnown(ws, { collection: name });
       subs.push(ws);
     }
-    await c.redis.stop();
+    await env.c.redis.stop();
     const rule = { owner: '@user.id' };
-    const p = await c.admin.patch(`/api/v1/collections/${name}`, { rules: { list: rule, view: rule } });
+    const p = await env.c.admin.patch(`/api/v1/collections/${name}`, { rules: { list: rule, view: rule } });
     expect(p.status, JSON.stringify(p.body)).toBe(200);
-    await c.redis.start();
-    await clusterConnected(c);
+    await env.c.redis.start();
+    await clusterConnected(env.c);
     // The edges have the rule change from the stream; u1 sees only their own records now.
-    const theirs = await c.admin.post(`/api/v1/collections/${name}/records`, {
+    const theirs = await env.c.admin.post(`/api/v1/collections/${name}/records`, {
       title: 'x',
       owner: u2.userId,
     });
-    const mine = await c.admin.post(`/api/v1/collections/${name}/records`, { title: 'y', owner: u1.userId });
+    const mine = await env.c.admin.post(`/api/v1/collections/${name}/records`, {
+      title: 'y',
+      owner: u1.userId,
+    });
     expect([theirs.status, mine.status]).toEqual([201, 201]);
     for (const ws of subs) {
       expect((await ws.next(event('record.created', name))).data.record_id).toBe(mine.body.id);

@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, Client, tempDir } from './server';
 import { freePort, startRedis, type RedisOptions, type TestRedis } from './redis';
-import { eventually, native, subscribe, type Frame, type WsClient } from './ws';
+import { closeAll, eventually, native, subscribe, type Frame, type WsClient } from './ws';
 
 // note: tsx compiles on the fly; a cold start takes ~2 s, 20 s covers a loaded 2-core box.
 const START_MS = 20_000;
@@ -280,6 +280,22 @@ export async function startCluster(o: { edges?: number } & RedisOptions = {}): P
     await stop();
     throw e;
   }
+}
+
+/**
+ * One cluster for a test file (call at file level): started before its tests, stopped after
+ * them; test clients are closed after each test, and a failing test prints what the
+ * processes said. `env.c` is the cluster once started.
+ */
+export function useCluster(o: { edges?: number } & RedisOptions = {}): { c: TestCluster } {
+  const env = {} as { c: TestCluster };
+  beforeAll(async () => {
+    env.c = await startCluster(o);
+  });
+  afterAll(() => env.c?.stop());
+  afterEach(closeAll);
+  printOutputOnFailure(() => env.c);
+  return env;
 }
 
 /** A collection anyone signed in may read (the usual fixture); returns its name. */
