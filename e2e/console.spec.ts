@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from './fixtures';
+import { expect, holdRequests, test } from './fixtures';
 import { root } from './headless-server';
 
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -43,14 +43,7 @@ test('shows the error state when the server stops and recovers on Retry after a 
 });
 
 test('shows connecting until the first health answer arrives', async ({ page, server }) => {
-  let release: () => void = () => undefined;
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  await page.route('**/api/v1/health', async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdRequests(page, '**/api/v1/health');
 
   await page.goto(server.url);
   await expect(page.getByTestId('health-loading')).toContainText(`Connecting to ${server.url}`);

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base } from '@playwright/test';
+import { test as base, type Page } from '@playwright/test';
 import { HeadlessServer } from './headless-server';
 
 export { expect } from '@playwright/test';
@@ -23,3 +23,23 @@ export const test = base.extend<{ server: HeadlessServer }>({
     }
   },
 });
+
+/**
+ * Holds the page's requests to `url` (those `which` picks; all by default) until the returned
+ * function is called, so a test can look at the page while it waits for the server.
+ */
+export async function holdRequests(
+  page: Page,
+  url: string,
+  which: (method: string) => boolean = () => true,
+): Promise<() => void> {
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(url, async (route) => {
+    if (which(route.request().method())) await held;
+    await route.continue();
+  });
+  return release;
+}

@@ -1,6 +1,6 @@
 import type { APIRequestContext, Page } from '@playwright/test';
 import { freePort, startRedis } from '../tests/helpers/redis';
-import { expect, test } from './fixtures';
+import { expect, holdRequests, test } from './fixtures';
 import type { HeadlessServer } from './headless-server';
 
 const SINGLE = 'Single process (in-memory pub/sub)';
@@ -79,14 +79,7 @@ test('connects to a real Redis and disconnects again', async ({ page, request, s
     await expect(card.getByTestId('scale-out-state')).toHaveText(SINGLE);
 
     // Hold the PATCH to see the card while the server connects.
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    await page.route('**/api/v1/settings', async (route) => {
-      if (route.request().method() === 'PATCH') await held;
-      await route.continue();
-    });
+    const release = await holdRequests(page, '**/api/v1/settings', (method) => method === 'PATCH');
 
     const input = card.getByLabel('Redis URL');
     await input.fill(redis.url);
@@ -110,14 +103,7 @@ test('connects to a real Redis and disconnects again', async ({ page, request, s
 
 test('shows loading until the settings arrive', async ({ page, request, server }) => {
   const token = await adminToken(request, server);
-  let release: () => void = () => undefined;
-  const held = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  await page.route('**/api/v1/settings', async (route) => {
-    await held;
-    await route.continue();
-  });
+  const release = await holdRequests(page, '**/api/v1/settings');
   await openAsAdmin(page, server, token);
 
   await expect(page.getByTestId('scale-out-loading')).toContainText('Loading settings…');
