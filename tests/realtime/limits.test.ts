@@ -147,6 +147,32 @@ describe('connections per user', () => {
 });
 
 describe('slow consumers', () => {
+  it('a big turn (a bulk update) to a client that keeps reading is not a backlog: nobody is closed', async () => {
+    // 60 records of ~2.4 KB: one bulk update sends ~300 KB (data + previous) in one turn,
+    // well over this server's 64 KiB send-buffer limit.
+    const name = await collection([
+      { name: 'title', type: 'text' },
+      { name: 'body', type: 'text' },
+    ]);
+    const c = await native(env.s.url);
+    await subscribed(c, { collection: name });
+    for (let i = 0; i < 60; i++) {
+      expect((await env.admin.post(`/api/v1/collections/${name}/records`, { title: `t${i}` })).status).toBe(
+        201,
+      );
+    }
+    await c.take(60, event('record.created'));
+    const r = await env.admin.patch(`/api/v1/collections/${name}/records?filter={}`, {
+      body: 'y'.repeat(1200),
+    });
+    expect(r.body).toEqual({ updated: 60 });
+    const updates = await c.take(60, event('record.updated'), 10_000);
+    expect(updates.map((f) => f.data.data.body.length)).toEqual(Array(60).fill(1200));
+    c.send({ action: 'ping' });
+    expect((await c.next(is('pong'))).type).toBe('pong');
+    expect(c.ws.readyState).toBe(c.ws.OPEN);
+  });
+
   it('closes a client that stopped reading (1013 slow consumer); a normal client keeps up; memory stays bounded', async () => {
     const RECORDS = 120;
     const name = await collection([

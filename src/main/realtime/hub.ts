@@ -69,6 +69,9 @@ export type SubscribeResult =
       details?: Record<string, unknown>;
     };
 
+// note: a transport holding more than this in one turn writes it out and corks again.
+const CORK_FLUSH_BYTES = 256 * 1024;
+
 // note: a replay reads the log in pages this size, yielding to the event loop in between.
 const REPLAY_PAGE = 500;
 
@@ -87,8 +90,8 @@ export class Hub {
   /** The highest seq fanned out: every live subscription has been sent what it should see up to here. */
   lastSeq = 0;
   private readonly index = new Map<string, Set<Subscription>>();
-  /** Transports holding this turn's frames; see `uncorkAll`. */
-  private readonly corked = new Set<Transport>();
+  /** Transports holding this turn's frames, and how many bytes each holds; see `uncorkAll`. */
+  private readonly corked = new Map<Transport, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribeSource?: () => void;
   /**
@@ -368,22 +371,32 @@ export class Hub {
   /** Sends a frame unless the connection is a slow consumer, which is closed instead. */
   send(conn: Connection, frame: string | Buffer): boolean {
     if (conn.closed) return false;
-    if (conn.transport.bufferedAmount() > this.opts.maxBufferedBytes) {
+    const t = conn.transport;
+    // What this turn queued is not a backlog: only what is left from earlier turns counts.
+    if (t.bufferedAmount() - (this.corked.get(t) ?? 0) > this.opts.maxBufferedBytes) {
       this.counters.dropped++;
       this.counters.slowConsumers++;
       this.close(conn, CLOSE.slowConsumer.code, CLOSE.slowConsumer.reason);
       return false;
     }
-    const t = conn.transport;
-    if (t.cork && !this.corked.has(t)) {
-      t.cork();
-      this.corked.add(t);
-      if (this.corked.size === 1) queueMicrotask(this.uncorkAll);
+    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+    if (t.cork) {
+      const held = this.corked.get(t);
+      if (held === undefined) {
+        t.cork();
+        if (this.corked.size === 0) queueMicrotask(this.uncorkAll);
+        this.corked.set(t, bytes);
+      } else if (held + bytes > CORK_FLUSH_BYTES) {
+        // A big turn (a bulk write, a replay page) goes to the kernel in slices, not all at the end.
+        t.uncork!();
+        t.cork();
+        this.corked.set(t, bytes);
+      } else this.corked.set(t, held + bytes);
     }
     t.send(frame);
     conn.messagesOut++;
     this.counters.messagesOut++;
-    this.counters.bytesOut += typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+    this.counters.bytesOut += bytes;
     return true;
   }
 
@@ -392,7 +405,7 @@ export class Hub {
    * the code that sent (a group commit's whole fan-out, a replay page, a heartbeat round).
    */
   private readonly uncorkAll = (): void => {
-    const corked = [...this.corked];
+    const corked = [...this.corked.keys()];
     this.corked.clear();
     for (const t of corked) {
       try {
