@@ -7,6 +7,7 @@ import {
   is,
   native,
   openWs,
+  sse,
   subscribed,
   wsUrl,
   type Frame,
@@ -227,6 +228,21 @@ describe('monitor feed', () => {
     await b.close();
     await mAll.next((f) => f.type === 'connection.closed' && f.data.id === b.connectionId);
     expect(mA.frames.filter((f) => JSON.stringify(f).includes(b.connectionId))).toEqual([]);
+  });
+
+  it('an SSE stream opens as its caller, never in another account', async () => {
+    const adminA = await user('admin'); // account default
+    const edB = await user('editor', 'acct_mon_sse');
+    const name = await collection();
+    const mA = await monitor(adminA.token);
+    const mAll = await monitor();
+    const stream = await sse(`${env.s.url}/api/v1/sse/realtime?collection=${name}&token=${edB.token}`);
+    expect(stream.status).toBe(200);
+    const opened = await mAll.next((f) => f.type === 'connection.opened' && f.data.dialect === 'sse');
+    expect(opened.data).toMatchObject({ user_id: edB.userId, account: 'acct_mon_sse' });
+    stream.close();
+    await mAll.next((f) => f.type === 'connection.closed' && f.data.id === opened.data.id);
+    expect(mA.frames.filter((f) => JSON.stringify(f).includes(opened.data.id))).toEqual([]);
   });
 
   it('ticks every second; under a burst over 20 events/s, per-event frames stop and the tick says aggregated', async () => {

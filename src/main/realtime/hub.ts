@@ -163,7 +163,8 @@ export class Hub {
       connectedAt: now,
       lastSeen: now,
       closed: false,
-      authPending: authPending && !principal,
+      // note: with a principal the connect hook still runs before authenticate sets it.
+      authPending: authPending || !!principal,
       messagesIn: 0,
       messagesOut: 0,
     };

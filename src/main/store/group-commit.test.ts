@@ -113,6 +113,32 @@ describe('group commit', () => {
     expect(published.map((b) => b[0]!.record_id)).toEqual(['a', 'b']);
   });
 
+  it('refuses mutateNow inside a group commit, from a mutation or from a listener of its events', async () => {
+    const inside = store.mutate(() => store.mutateNow(insert('nested')));
+    await expect(inside).rejects.toThrow('cannot run inside a group commit');
+    const errors: unknown[] = [];
+    const off = store.bus.subscribe(() => {
+      try {
+        store.mutateNow(insert('from-listener'));
+      } catch (e) {
+        errors.push(e);
+      }
+    });
+    await store.mutate(insert('a'));
+    off();
+    expect(String(errors[0])).toContain('cannot run inside a group commit');
+    expect(committedTitles()).toEqual(['a']);
+    // A listener may still queue a mutation: it goes into the next group.
+    const followUp: Promise<number>[] = [];
+    const off2 = store.bus.subscribe((evs) => {
+      if (evs[0]?.record_id === 'b') followUp.push(store.mutate(insert('b-follow-up')));
+    });
+    await store.mutate(insert('b'));
+    off2();
+    await Promise.all(followUp);
+    expect(committedTitles()).toEqual(['a', 'b', 'b-follow-up']);
+  });
+
   it('close commits what is still queued', async () => {
     const queued = store.mutate(insert('late'));
     store.close();

@@ -50,6 +50,8 @@ export class Store {
   readonly changes = new Changes();
   private queue: Queued[] = [];
   private flushScheduled = false;
+  /** A group commit is running (its transaction, then publishing its events). */
+  private flushing = false;
   private readonly stmts;
 
   constructor(dataDir: string, opts: OpenOptions & { onBusError?: (e: unknown) => void } = {}) {
@@ -84,16 +86,22 @@ export class Store {
   mutate<T>(fn: Mutation<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // note: setImmediate runs after this poll phase: every request already read joins the batch.
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // note: setImmediate runs after this poll phase: every request already read joins the batch.
+    setImmediate(() => this.flush());
   }
 
   /** Like `mutate`, but now and alone: commits whatever is queued first, then `fn` in its own transaction. */
   mutateNow<T>(fn: Mutation<T>): T {
+    // Inside a group commit (from a mutation, or a listener of its events) this would commit or
+    // publish out of seq order; nothing does it, and nothing may.
+    if (this.flushing) throw new Error('mutateNow/mutateSchema cannot run inside a group commit');
     this.flush();
     const out: HubEvent[] = [];
     const result = this.db.transaction(() => fn(this.emitter(out)))();
@@ -114,9 +122,23 @@ export class Store {
   /** Commits every queued mutation in one transaction (the group commit); see `mutate`. */
   flush(): void {
     this.flushScheduled = false;
+    if (this.flushing) {
+      // Called from inside a group commit (e.g. close from a listener): the next turn takes the queue.
+      if (this.queue.length) this.schedule();
+      return;
+    }
     const batch = this.queue;
     if (batch.length === 0) return;
     this.queue = [];
+    this.flushing = true;
+    try {
+      this.commitGroup(batch);
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private commitGroup(batch: Queued[]): void {
     const outcomes: ({ ok: true; value: unknown; events: HubEvent[] } | { ok: false; error: unknown })[] = [];
     try {
       this.stmts.begin.run();
@@ -145,7 +167,11 @@ export class Store {
       if (!this.db.inTransaction) throw new Error('the group transaction was rolled back');
       this.stmts.commit.run();
     } catch (e) {
-      if (this.db.inTransaction) this.stmts.rollback.run();
+      try {
+        if (this.db.inTransaction) this.stmts.rollback.run();
+      } catch {
+        // the connection is unusable; every mutation of the group fails below either way
+      }
       for (const m of batch) m.reject(e);
       return;
     }
