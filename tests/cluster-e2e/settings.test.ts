@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCollection, startEdge, subscribeWhenKnown, type NodeProc } from '../helpers/cluster';
+import {
+  createCollection,
+  redisClientNames,
+  startEdge,
+  subscribeWhenKnown,
+  type NodeProc,
+} from '../helpers/cluster';
 import { freePort, startRedis, type TestRedis } from '../helpers/redis';
 import { adminClient, Client, startServer, tempDir, userClient, type TestServer } from '../helpers/server';
-import { closeAll, event, native } from '../helpers/ws';
+import { closeAll, event, eventually, native } from '../helpers/ws';
 
 // The console's Redis setting: a primary started without --redis joins and leaves a
 // cluster at runtime, remembers the setting across restarts, and never loses its footing
@@ -137,6 +143,57 @@ describe("the console's Redis setting", () => {
     expect(await backend(admin)).toBe('memory');
     // Saving a working URL recovers without a restart.
     expect((await setRedis(admin, redis.url)).body.scale_out.state).toBe('connected');
+  });
+});
+
+describe('changes that race or name the same Redis twice', () => {
+  let own: TestRedis;
+  let s: TestServer;
+  let admin: Client;
+  beforeAll(async () => {
+    own = await startRedis();
+    s = await startServer();
+    admin = await adminClient(s);
+  });
+  afterAll(async () => {
+    await s?.stop();
+    await own?.cleanup();
+  });
+  const relays = async () => (await redisClientNames(own.url)).filter((n) => n === 'switchboard-relay');
+
+  it('two saves of one URL at once make one link', async () => {
+    const [a, b] = await Promise.all([setRedis(admin, own.url), setRedis(admin, own.url)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(await relays()).toHaveLength(1);
+  });
+
+  it('another spelling of the same Redis keeps this primary in the registry and its users present', async () => {
+    const me = await native(s.url, { token: admin.token });
+    await eventually(
+      async () => (await admin.get('/api/v1/presence')).body.users.length,
+      (n) => n === 1,
+    );
+    const other = own.url.replace('127.0.0.1', 'localhost');
+    const r = await setRedis(admin, other);
+    expect(r.status).toBe(200);
+    expect(r.body.scale_out).toMatchObject({ state: 'connected', redis_url: other });
+    expect(await relays()).toHaveLength(1);
+    const stats = await eventually(
+      async () => (await admin.get('/api/v1/stats')).body,
+      (b) => b.instances?.length === 1,
+    );
+    expect(stats.instances[0].role).toBe('primary');
+    expect((await admin.get('/api/v1/presence')).body.users).toHaveLength(1);
+    await me.close();
+  });
+
+  it('a URL and null sent together apply in order, and the end state is consistent', async () => {
+    const [a, b] = await Promise.all([setRedis(admin, own.url), setRedis(admin, null)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(b.body.scale_out.state).toBe('off');
+    expect((await settings(admin)).body.scale_out.state).toBe('off');
+    expect(await backend(admin)).toBe('memory');
+    await eventually(relays, (r) => r.length === 0);
   });
 });
 

@@ -26,6 +26,8 @@ export async function startPrimaryCluster(
   try {
     await sync.start();
   } catch (e) {
+    // note: the sync's link may be open (e.g. a read-only replica refused the writes): close it too.
+    await sync.stop().catch(() => undefined);
     await relay.stop();
     throw e;
   }

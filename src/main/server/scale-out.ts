@@ -2,6 +2,15 @@ import type { Tokens } from '../auth/tokens';
 import { joinCluster, type ClusterMembership } from '../cluster/membership';
 import { startPrimaryCluster } from '../cluster/primary';
 import type { createRealtime } from '../realtime';
+import {
+  closeLink,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_STREAM_KEY,
+  errorText,
+  openLink,
+  streamBounds,
+  type RedisLink,
+} from '../cluster/redis-link';
 import type { Store } from '../store';
 
 /** Where the Redis URL came from: the command line or environment wins over the console's setting. */
@@ -64,15 +73,37 @@ interface Link {
 }
 
 /**
+ * Checks a Redis before anything is switched to it: it answers, and its event stream is not
+ * ahead of this outbox (another primary's). Throws with the reason.
+ */
+async function probe(url: string, store: Store): Promise<void> {
+  let link: RedisLink | undefined;
+  try {
+    link = await openLink(url, { name: 'switchboard-probe', connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS });
+    const { last } = await streamBounds(link, DEFAULT_STREAM_KEY);
+    const outboxLast = store.events.lastSeq();
+    if (last > outboxLast)
+      throw new Error(
+        `its stream '${DEFAULT_STREAM_KEY}' is ahead of this outbox (last id ${last}, last seq ${outboxLast}): another primary writes to it`,
+      );
+  } finally {
+    closeLink(link);
+  }
+}
+
+/**
  * The primary's scale-out link: relays the outbox to Redis and joins the cluster's presence
  * and registry. The URL comes from `--redis` / SWITCHBOARD_REDIS_URL (fixed for the process)
- * or from the console's setting (changed at runtime: the new link is made before the old one
- * is dropped, so a bad URL leaves things as they were).
+ * or from the console's setting (changed at runtime, one change at a time: the new Redis is
+ * checked first, so a bad URL leaves things as they were).
  */
 export class ScaleOut {
   private link?: Link;
   private address?: string;
   private lastError?: { url: string; message: string };
+  /** Setting changes run one after another; stop waits for the one in flight. */
+  private chain: Promise<unknown> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly deps: {
@@ -103,45 +134,64 @@ export class ScaleOut {
       this.link = await this.connectRelay(c.url);
     } catch (e) {
       if (c.source === 'flag') throw e;
-      this.lastError = { url: c.url, message: (e as Error).message };
-      this.deps.log(
-        `scale-out: the saved Redis ${maskRedisUrl(c.url)} is unreachable, running single-process: ${this.lastError.message}`,
-      );
+      this.unreachable(c.url, e);
     }
   }
 
   /** Once listening: joins the cluster's presence and registry under this address. */
   async join(address: string): Promise<void> {
     this.address = address;
-    if (this.link) await this.joinWith(this.link);
+    const link = this.link;
+    if (!link) return;
+    try {
+      await this.joinWith(link);
+    } catch (e) {
+      if (this.configured()?.source === 'flag') throw e;
+      this.link = undefined;
+      await this.disconnect(link);
+      this.unreachable(link.url, e);
+    }
   }
 
   /** Applies a new setting (null: back to single-process). Saved only when it works. */
-  async set(raw: string | null): Promise<ScaleOutStatus> {
+  set(raw: string | null): Promise<ScaleOutStatus> {
+    const run = this.chain.then(() => this.apply(raw));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async apply(raw: string | null): Promise<ScaleOutStatus> {
+    if (this.stopped) throw new Error('the server is stopping');
     if (this.deps.flagUrl)
       throw new RedisSettingError(
         'is set by --redis or SWITCHBOARD_REDIS_URL for this process; change it there',
       );
     const url = raw === null || raw.trim() === '' ? null : checkRedisUrl(raw);
     if (url !== null && url === this.link?.url) return this.status();
-    let next: Link | undefined;
     if (url !== null) {
       try {
-        next = await this.connectRelay(url);
-        await this.joinWith(next);
+        await probe(url, this.deps.store);
       } catch (e) {
-        if (next) await next.relay.stop().catch(() => undefined);
-        throw new RedisSettingError(`could not be used: ${(e as Error).message}`);
+        throw new RedisSettingError(`could not be used: ${errorText(e)}`);
       }
     }
+    // The old link goes first: a new one to the same Redis (another spelling of its URL)
+    // registers under the same instance id, which stopping the old one afterwards would remove.
     const old = this.link;
-    this.link = next;
+    this.link = undefined;
+    this.deps.realtime()?.setCluster(undefined);
+    if (old) await this.disconnect(old);
+    if (url !== null) {
+      try {
+        this.link = await this.connect(url);
+      } catch (e) {
+        // It answered the probe a moment ago; put back what was there.
+        if (old) await this.restore(old.url);
+        throw new RedisSettingError(`could not be used: ${errorText(e)}`);
+      }
+    }
     this.lastError = undefined;
     this.deps.store.settings.set('redis_url', url);
-    if (!next) this.deps.realtime()?.setCluster(undefined);
-    if (old) await this.disconnect(old);
-    // The new membership set the hub's presence relay; stopping the old one must not undo that.
-    if (next?.membership && old?.membership) this.deps.realtime()?.setCluster(next.membership);
     this.deps.log(url ? `scale-out: relaying to ${maskRedisUrl(url)}` : 'scale-out: off (single process)');
     return this.status();
   }
@@ -167,10 +217,40 @@ export class ScaleOut {
     return { redis_url: null, source: null, state: 'off', editable };
   }
 
+  /** Drops the link, after any setting change in flight has finished. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.chain;
     const l = this.link;
     this.link = undefined;
     if (l) await this.disconnect(l);
+  }
+
+  private unreachable(url: string, e: unknown): void {
+    this.lastError = { url, message: errorText(e) };
+    this.deps.log(
+      `scale-out: the saved Redis ${maskRedisUrl(url)} is unreachable, running single-process: ${this.lastError.message}`,
+    );
+  }
+
+  private async restore(url: string): Promise<void> {
+    try {
+      this.link = await this.connect(url);
+    } catch (e) {
+      this.unreachable(url, e);
+    }
+  }
+
+  /** Relay and cluster membership; nothing left open when either fails. */
+  private async connect(url: string): Promise<Link> {
+    const link = await this.connectRelay(url);
+    try {
+      await this.joinWith(link);
+    } catch (e) {
+      await this.disconnect(link);
+      throw e;
+    }
+    return link;
   }
 
   private async connectRelay(url: string): Promise<Link> {
@@ -191,7 +271,7 @@ export class ScaleOut {
   }
 
   private async disconnect(link: Link): Promise<void> {
-    await link.membership?.stop();
-    await link.relay.stop();
+    await link.membership?.stop().catch(() => undefined);
+    await link.relay.stop().catch(() => undefined);
   }
 }
