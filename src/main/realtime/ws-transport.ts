@@ -46,6 +46,11 @@ export class WsTransport implements Transport {
     this.socket.write(textFrame(frame));
   }
 
+  /** Sends bytes made for this socket alone (no framing cache: ws writes header and payload as they are). */
+  protected sendOwn(bytes: Buffer): void {
+    this.ws.send(bytes, { binary: false });
+  }
+
   bufferedAmount(): number {
     return this.ws.bufferedAmount;
   }

@@ -110,7 +110,8 @@ class FastschemaTransport extends WsTransport {
       return;
     }
     this.flush();
-    super.send(bytes[0] === WHOLE_BYTE ? bytes.subarray(1) : bytes);
+    // note: a view made here is a new object per socket: sent as its own, not through the shared-frame cache.
+    this.sendOwn(bytes[0] === WHOLE_BYTE ? bytes.subarray(1) : bytes);
   }
 
   /** Sends the held parts of one write as one message. */
@@ -122,7 +123,7 @@ class FastschemaTransport extends WsTransport {
     this.parts.forEach((p, i) => (i ? chunks.push(COMMA, p) : chunks.push(p)));
     chunks.push(TAIL);
     this.drop();
-    super.send(Buffer.concat(chunks));
+    this.sendOwn(Buffer.concat(chunks));
   }
 
   private drop(): void {
