@@ -69,6 +69,9 @@ export type SubscribeResult =
       details?: Record<string, unknown>;
     };
 
+// note: connections pinged per turn of the event loop; events in between are not held up.
+const HEARTBEAT_SLICE = 250;
+
 // note: a transport holding more than this in one turn writes it out and corks again.
 const CORK_FLUSH_BYTES = 256 * 1024;
 
@@ -465,8 +468,18 @@ export class Hub {
     this.hooks.emit('on_realtime_disconnect', conn, code, reason);
   }
 
+  /**
+   * Pings every connection, a slice at a time: with thousands of connections one loop would
+   * hold up the events of that moment for as long as it takes to write them all.
+   */
   private heartbeat(): void {
-    for (const conn of this.connections.values()) conn.transport.heartbeat();
+    const all = [...this.connections.values()];
+    const slice = (from: number) => {
+      const end = Math.min(all.length, from + HEARTBEAT_SLICE);
+      for (let i = from; i < end; i++) if (!all[i]!.closed) all[i]!.transport.heartbeat();
+      if (end < all.length) setImmediate(() => slice(end));
+    };
+    slice(0);
   }
 
   private sweep(): void {

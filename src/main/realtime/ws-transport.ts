@@ -64,9 +64,15 @@ export class WsTransport implements Transport {
   heartbeat(): void {
     if (this.ws.readyState !== 1) return;
     const frame = this.heartbeatFrame();
-    if (frame) this.ws.send(frame);
-    // A protocol ping too: browsers answer it even when the page ignores JSON pings.
-    this.ws.ping();
+    // One write for both frames.
+    this.socket.cork();
+    try {
+      if (frame) this.ws.send(frame);
+      // A protocol ping too: browsers answer it even when the page ignores JSON pings.
+      this.ws.ping();
+    } finally {
+      this.socket.uncork();
+    }
   }
 }
 
