@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cleanupAll, installCleanupHooks } from './lib/cleanup';
 import { machine } from './lib/machine';
+import { readSystemCpu } from './lib/proc';
 import type { Section } from './lib/section';
 import { fmt } from './lib/table';
 
@@ -80,6 +81,7 @@ async function main(): Promise<number> {
       const section = (await SECTIONS[name]!()).default;
       console.log(`\n## ${section.name}: ${section.summary}\n`);
       const t0 = performance.now();
+      const cpu0 = readSystemCpu();
       try {
         await section.run({ quick: args.quick, print: (line = '') => console.log(line) });
       } catch (e) {
@@ -89,7 +91,12 @@ async function main(): Promise<number> {
         // note: a failed section must not leave its server or data behind for the next one.
         cleanupAll();
       }
-      console.log(`\n(${name}: ${fmt((performance.now() - t0) / 1000, 1)} s)`);
+      const cpu1 = readSystemCpu();
+      // note: steal is CPU the VM's host gave to others; the "others CPU %" columns include it.
+      const steal = (cpu1.stealMs - cpu0.stealMs) / Math.max(1, cpu1.totalMs - cpu0.totalMs);
+      console.log(
+        `\n(${name}: ${fmt((performance.now() - t0) / 1000, 1)} s; host steal ${fmt(steal * 100, 1)}% of the CPUs)`,
+      );
     }
   } finally {
     cleanupAll();

@@ -30,14 +30,17 @@ export function readProc(pid: number): ProcSample {
   };
 }
 
-/** CPU time of the whole machine (all CPUs) from /proc/stat, ms: busy and total. */
-export function readSystemCpu(): { busyMs: number; totalMs: number } {
+/**
+ * CPU time of the whole machine (all CPUs) from /proc/stat, ms: busy and total, and steal
+ * (time a virtual machine's host gave its vCPUs to someone else; counted in busy).
+ */
+export function readSystemCpu(): { busyMs: number; totalMs: number; stealMs: number } {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
   // cpu user nice system idle iowait irq softirq steal guest guest_nice (guest is inside user)
   const t = line.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = t.reduce((a, b) => a + b, 0);
   const idle = t[3]! + t[4]!;
-  return { busyMs: (total - idle) * TICK_MS, totalMs: total * TICK_MS };
+  return { busyMs: (total - idle) * TICK_MS, totalMs: total * TICK_MS, stealMs: t[7]! * TICK_MS };
 }
 
 /** What one phase cost the server process and the bench (client) process. */
