@@ -61,3 +61,11 @@ export function systemFieldType(name: string): FieldType | undefined {
   if (name === 'created_at' || name === 'updated_at') return 'date';
   return undefined;
 }
+
+/** `"a, b,,c"` -> `["a", "b", "c"]`: a comma-separated list from a query string, trimmed, empties dropped. */
+export function commaList(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

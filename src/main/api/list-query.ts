@@ -1,4 +1,5 @@
 import { FilterError, parseFilter, type FieldTypes, type FilterNode } from '../../shared/filter';
+import { commaList } from '../../shared/schema';
 import { AppError } from '../errors';
 
 /** A parsed `?filter=&sort=&page=&per_page=&select=` query. */
@@ -51,10 +52,7 @@ export function parseListParams(q: URLSearchParams, types: FieldTypes): ListPara
   let select: string[] | undefined;
   const rawSelect = q.get('select');
   if (rawSelect) {
-    select = rawSelect
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+    select = commaList(rawSelect);
     const bad = select.filter((f) => !types[f]);
     if (bad.length)
       throw new AppError(

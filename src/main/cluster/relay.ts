@@ -66,6 +66,21 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 const DUPLICATE = /equal or smaller than the target stream top item/i;
 
 /**
+ * The stream's last id, after checking it is not ahead of this outbox (which would mean another
+ * primary writes to it, or the database was replaced); throws saying so.
+ */
+export async function streamEndNotAhead(link: RedisLink, key: string, outboxLast: number): Promise<number> {
+  const { last } = await streamBounds(link, key);
+  if (last > outboxLast) {
+    throw new Error(
+      `stream '${key}' is ahead of the outbox (last id ${last}, last seq ${outboxLast}): ` +
+        'another primary writes to it or the database was replaced; delete the key or use another one',
+    );
+  }
+  return last;
+}
+
+/**
  * The primary's relay: appends every committed event of the outbox to a Redis Stream in
  * seq order, with entry id `${seq}-0`. It keeps no state of its own: on start and on every
  * reconnect it reads the stream's last id and continues from the outbox after it, so a
@@ -146,14 +161,7 @@ export class Relay extends LinkLoop {
       signal: this.abort.signal,
     });
     try {
-      const { last } = await streamBounds(link, this.key);
-      const outboxLast = this.opts.log.lastSeq();
-      if (last > outboxLast) {
-        throw new Error(
-          `stream '${this.key}' is ahead of the outbox (last id ${last}, last seq ${outboxLast}): ` +
-            'another primary writes to it or the database was replaced; delete the key or use another one',
-        );
-      }
+      const last = await streamEndNotAhead(link, this.key, this.opts.log.lastSeq());
       if (!this.running) throw new Error('relay stopped');
       this.relayedSeq = last;
       this.trimmedTo = 0;

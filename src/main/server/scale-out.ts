@@ -8,9 +8,9 @@ import {
   DEFAULT_STREAM_KEY,
   errorText,
   openLink,
-  streamBounds,
   type RedisLink,
 } from '../cluster/redis-link';
+import { streamEndNotAhead } from '../cluster/relay';
 import type { Store } from '../store';
 
 /** Where the Redis URL came from: the command line or environment wins over the console's setting. */
@@ -80,12 +80,7 @@ async function probe(url: string, store: Store): Promise<void> {
   let link: RedisLink | undefined;
   try {
     link = await openLink(url, { name: 'switchboard-probe', connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS });
-    const { last } = await streamBounds(link, DEFAULT_STREAM_KEY);
-    const outboxLast = store.events.lastSeq();
-    if (last > outboxLast)
-      throw new Error(
-        `its stream '${DEFAULT_STREAM_KEY}' is ahead of this outbox (last id ${last}, last seq ${outboxLast}): another primary writes to it`,
-      );
+    await streamEndNotAhead(link, DEFAULT_STREAM_KEY, store.events.lastSeq());
   } finally {
     closeLink(link);
   }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import type { EventType } from '../../../shared/events';
 import { FilterError, parseFilter, type FilterNode } from '../../../shared/filter';
-import { NAME_PATTERN, type Collection } from '../../../shared/schema';
+import { commaList, NAME_PATTERN, type Collection } from '../../../shared/schema';
 import type { Authenticator, Principal } from '../../auth';
 import { fieldTypes } from '../../store/collections';
 import { CLOSE, type Hub } from '../hub';
@@ -184,10 +184,7 @@ function parseQuery(q: URLSearchParams, collection: (name: string) => Collection
   let select: string[] | undefined;
   const rawSelect = q.get('select');
   if (rawSelect) {
-    select = rawSelect
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+    select = commaList(rawSelect);
     const unknown = select.find((f) => !types[f]);
     if (unknown !== undefined)
       return { ok: false, reason: `realtime.content: invalid select: unknown field '${unknown}'` };

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import type { EventType } from '../../../shared/events';
-import { NAME_PATTERN, type Collection } from '../../../shared/schema';
+import { commaList, NAME_PATTERN, type Collection } from '../../../shared/schema';
 import type { Authenticator, Principal } from '../../auth';
 import { ruleAccess } from '../../auth/rules';
 import { CLOSE, type Hub } from '../hub';
@@ -231,14 +231,7 @@ function parseSseQuery(q: URLSearchParams): SseSub[] | string {
     for (const item of value.split(';')) {
       const [name = '', list] = item.split(':', 2).map((s) => s.trim());
       if (!name) continue;
-      const ops = parseOps(
-        list
-          ? list
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean)
-          : undefined,
-      );
+      const ops = parseOps(list ? commaList(list) : undefined);
       if (typeof ops === 'string') return `${ops} (collection '${name}')`;
       add(name, ops);
     }
