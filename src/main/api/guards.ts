@@ -16,6 +16,21 @@ export function requireAdmin(ctx: Ctx): Principal {
   return p;
 }
 
+/**
+ * An admin who manages the account itself (users, keys, new collections): a collection-scoped
+ * API key is refused even with role admin, since it must never act outside its collections.
+ */
+export function requireAccountAdmin(ctx: Ctx): Principal {
+  const p = requireAdmin(ctx);
+  if (p.collections)
+    throw new AppError(
+      403,
+      'forbidden',
+      `This API key is limited to collections (${p.collections.join(', ')}); it cannot manage users, keys or other collections.`,
+    );
+  return p;
+}
+
 /** 401 for anonymous callers, 403 for signed-in ones. */
 export function denied(ctx: Ctx, reason: string): AppError {
   return ctx.principal ? new AppError(403, 'forbidden', reason) : new AppError(401, 'unauthorized', reason);

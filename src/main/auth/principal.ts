@@ -26,3 +26,10 @@ export function accountScope(p: Principal | null): string | null {
 }
 
 export const isAdmin = (p: Principal | null): boolean => !!p && (p.superuser || p.role === 'admin');
+
+/** An API key limited to some collections: it never manages users, keys, settings or other collections. */
+export const isScoped = (p: Principal | null): boolean => !!p?.collections;
+
+/** Whether the caller may act on collection `name` at all: a scoped key only on its own collections. */
+export const inScope = (p: Principal | null, name: string): boolean =>
+  !p?.collections || p.collections.includes(name);

@@ -102,16 +102,36 @@ export function createRealtime(
         byDialect[c.transport.dialect] = (byDialect[c.transport.dialect] ?? 0) + 1;
         if (c.subs.size) subscriptions[c.id] = [...c.subs.keys()];
       }
-      const k = hub.counters;
-      return {
+      const base = {
         total_connections: conns.length,
         authenticated_connections: conns.filter((c) => c.principal).length,
         unique_users: scope === null ? hub.presence.size : hub.presence.list(p).length,
         // note: a primary joins or leaves a cluster at runtime when the console's Redis setting changes.
         pubsub_backend: cluster ? 'redis' : opts.pubsubBackend,
         subscriptions,
-        subscriptions_by_collection: hub.subscriptionCounts(),
         connections_by_dialect: byDialect,
+      };
+      if (scope !== null) {
+        // An account's figures only: the server-wide counters and rates are the superuser's.
+        const byCollection: Record<string, number> = {};
+        let messagesIn = 0;
+        let messagesOut = 0;
+        for (const c of conns) {
+          messagesIn += c.messagesIn;
+          messagesOut += c.messagesOut;
+          for (const s of c.subs.values()) byCollection[s.collection] = (byCollection[s.collection] ?? 0) + 1;
+        }
+        return {
+          ...base,
+          subscriptions_by_collection: byCollection,
+          messages_in: messagesIn,
+          messages_out: messagesOut,
+        };
+      }
+      const k = hub.counters;
+      return {
+        ...base,
+        subscriptions_by_collection: hub.subscriptionCounts(),
         ...hub.rates.current,
         events_total: k.events,
         messages_in: k.messagesIn,

@@ -1,6 +1,6 @@
 import { evaluateFilter } from '../../shared/filter';
 import type { Collection } from '../../shared/schema';
-import { isAdmin, type Principal } from '../auth/principal';
+import { inScope, isAdmin, type Principal } from '../auth/principal';
 import { callerContext, canView } from '../auth/rules';
 import type { LiveEvent, Match, Subscription } from './types';
 
@@ -57,7 +57,9 @@ export function matchEvent(
     return sub.presence && (p?.superuser || p?.account === ev.account) ? undefined : null;
   }
   if (ev.type.startsWith('collection.')) {
-    return isAdmin(p) && (sub.collection === '*' || !sub.events || sub.events.has(ev.type))
+    return isAdmin(p) &&
+      inScope(p, ev.collection!) &&
+      (sub.collection === '*' || !sub.events || sub.events.has(ev.type))
       ? undefined
       : null;
   }

@@ -14,6 +14,24 @@ const PER_EVENT_FRAMES_PER_S = 20;
 // note: a monitor more than 1 MiB behind misses frames rather than holding memory.
 const MONITOR_MAX_BUFFER = 1024 * 1024;
 
+type Agg = {
+  events: number;
+  matched: number;
+  sent: number;
+  dropped: number;
+  max_micros: number;
+  total_micros: number;
+};
+const emptyAgg = (): Agg => ({ events: 0, matched: 0, sent: 0, dropped: 0, max_micros: 0, total_micros: 0 });
+function addTo(a: Agg, f: { matched: number; sent: number; dropped: number; micros: number }): void {
+  a.events++;
+  a.matched += f.matched;
+  a.sent += f.sent;
+  a.dropped += f.dropped;
+  a.total_micros += f.micros;
+  a.max_micros = Math.max(a.max_micros, f.micros);
+}
+
 interface Watcher {
   ws: WebSocket;
   principal: Principal;
@@ -46,7 +64,9 @@ export function monitorFeed(hub: Hub, auth: Authenticator): WsDialect & { stop()
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   let perEventThisSecond = 0;
-  const agg = { events: 0, matched: 0, sent: 0, dropped: 0, max_micros: 0, total_micros: 0 };
+  const agg = emptyAgg();
+  // Each account's own fan-out sums: an account's admin sees its figures, never the server's.
+  const aggByAccount = new Map<string, Agg>();
 
   const push = (account: string | null, type: string, data: unknown) => {
     if (watchers.size === 0) return;
@@ -59,6 +79,11 @@ export function monitorFeed(hub: Hub, auth: Authenticator): WsDialect & { stop()
     }
   };
   const accountOf = (c: Connection) => c.principal?.account ?? PUBLIC_ACCOUNT;
+  const countConnections = (account: string) => {
+    let n = 0;
+    for (const c of hub.connections.values()) if (!c.authPending && accountOf(c) === account) n++;
+    return n;
+  };
 
   // Connections whose credential is still being checked: their account is not known yet, so
   // `connection.opened` waits until it is (authenticated) or never will be (closed).
@@ -99,12 +124,12 @@ export function monitorFeed(hub: Hub, auth: Authenticator): WsDialect & { stop()
       push(ev.account, 'presence', { type: ev.type, ...ev.data });
       return;
     }
-    agg.events++;
-    agg.matched += f.matched;
-    agg.sent += f.sent;
-    agg.dropped += f.dropped;
-    agg.total_micros += f.micros;
-    agg.max_micros = Math.max(agg.max_micros, f.micros);
+    addTo(agg, f);
+    if (!ev.type.startsWith('collection.')) {
+      let a = aggByAccount.get(ev.account);
+      if (!a) aggByAccount.set(ev.account, (a = emptyAgg()));
+      addTo(a, f);
+    }
     if (++perEventThisSecond > PER_EVENT_FRAMES_PER_S) return;
     push(ev.type.startsWith('collection.') ? null : ev.account, 'event.fanout', {
       seq: ev.seq,
@@ -118,20 +143,44 @@ export function monitorFeed(hub: Hub, auth: Authenticator): WsDialect & { stop()
 
   const tick = setInterval(() => {
     if (watchers.size > 0) {
-      const r = hub.rates.current;
-      push(null, 'tick', {
-        connections: hub.connections.size,
-        present_users: hub.presence.size,
-        ...r,
-        fanout: { ...agg, aggregated: perEventThisSecond > PER_EVENT_FRAMES_PER_S },
-        event_loop_lag_ms: Math.round((lag.mean / 1e6) * 100) / 100,
-        event_loop_lag_p99_ms: Math.round((lag.percentile(99) / 1e6) * 100) / 100,
-        rss_bytes: process.memoryUsage.rss(),
-      });
+      const aggregated = perEventThisSecond > PER_EVENT_FRAMES_PER_S;
+      const timestamp = new Date().toISOString();
+      let server: string | undefined;
+      const byAccount = new Map<string, string>();
+      for (const w of watchers) {
+        if (w.ws.bufferedAmount > MONITOR_MAX_BUFFER) continue;
+        const scope = accountScope(w.principal);
+        let text = scope === null ? server : byAccount.get(scope);
+        if (text === undefined) {
+          // The superuser sees the server's figures; an account's admin only its account's.
+          const data =
+            scope === null
+              ? {
+                  connections: hub.connections.size,
+                  present_users: hub.presence.size,
+                  ...hub.rates.current,
+                  fanout: { ...agg, aggregated },
+                  event_loop_lag_ms: Math.round((lag.mean / 1e6) * 100) / 100,
+                  event_loop_lag_p99_ms: Math.round((lag.percentile(99) / 1e6) * 100) / 100,
+                  rss_bytes: process.memoryUsage.rss(),
+                }
+              : {
+                  account: scope,
+                  connections: countConnections(scope),
+                  present_users: hub.presence.list(w.principal).length,
+                  fanout: { ...(aggByAccount.get(scope) ?? emptyAgg()), aggregated },
+                };
+          text = JSON.stringify({ type: 'tick', data, timestamp });
+          if (scope === null) server = text;
+          else byAccount.set(scope, text);
+        }
+        w.ws.send(text);
+      }
     }
     lag.reset();
     perEventThisSecond = 0;
-    Object.assign(agg, { events: 0, matched: 0, sent: 0, dropped: 0, max_micros: 0, total_micros: 0 });
+    Object.assign(agg, emptyAgg());
+    aggByAccount.clear();
   }, 1000);
   tick.unref();
 
@@ -145,6 +194,8 @@ export function monitorFeed(hub: Hub, auth: Authenticator): WsDialect & { stop()
         const v = token ? await verifyCredential(auth, token) : undefined;
         if (!v?.ok) return ws.close(4001, v ? v.reason : 'token required');
         if (!isAdmin(v.principal)) return ws.close(4003, 'admins only');
+        // note: the feed shows every collection's events and connections; a scoped key sees none of that.
+        if (v.principal.collections) return ws.close(4003, 'this API key is limited to collections');
         const w = { ws, principal: v.principal };
         if (watchers.size === 0) hub.fanoutListeners.add(onFanout);
         watchers.add(w);

@@ -5,7 +5,7 @@ import { accountScope, type Principal } from '../../auth/principal';
 import { AppError, notFound, validationError } from '../../errors';
 import type { Store } from '../../store';
 import { ROLES, type Role } from '../../store/users';
-import { objectBody, requireAdmin } from '../guards';
+import { objectBody, requireAccountAdmin } from '../guards';
 import { reply, type Router } from '../router';
 
 // note: accounts are short slugs like collection names, so they are safe in logs and URLs.
@@ -36,17 +36,23 @@ export function adminRoutes(router: Router, store: Store): void {
     const scope = accountScope(p);
     return scope === null || scope === account;
   };
+  // The superuser exists only for itself: to an account's admins it is not there at all (404),
+  // so no one but the superuser can read, change (password, email) or delete it.
   const loadUser = (p: Principal, id: string) => {
     const u = store.users.get(id);
-    if (!u || !visible(p, u.account)) throw notFound(`User '${id}'`);
+    if (!u || !visible(p, u.account) || (u.superuser && !p.superuser)) throw notFound(`User '${id}'`);
     return u;
   };
 
-  router.on('GET', '/api/v1/users', (ctx) => ({ items: store.users.list(accountScope(requireAdmin(ctx))) }));
-  router.on('GET', '/api/v1/users/:id', (ctx) => ({ ...loadUser(requireAdmin(ctx), ctx.params.id!) }));
+  router.on('GET', '/api/v1/users', (ctx) => {
+    const p = requireAccountAdmin(ctx);
+    const items = store.users.list(accountScope(p));
+    return { items: p.superuser ? items : items.filter((u) => !u.superuser) };
+  });
+  router.on('GET', '/api/v1/users/:id', (ctx) => ({ ...loadUser(requireAccountAdmin(ctx), ctx.params.id!) }));
 
   router.on('POST', '/api/v1/users', async (ctx) => {
-    const p = requireAdmin(ctx);
+    const p = requireAccountAdmin(ctx);
     const b = await objectBody(ctx);
     const errors: Record<string, string> = {};
     for (const k of Object.keys(b))
@@ -74,7 +80,7 @@ export function adminRoutes(router: Router, store: Store): void {
   });
 
   router.on('PATCH', '/api/v1/users/:id', async (ctx) => {
-    const p = requireAdmin(ctx);
+    const p = requireAccountAdmin(ctx);
     const u = loadUser(p, ctx.params.id!);
     const b = await objectBody(ctx);
     const errors: Record<string, string> = {};
@@ -103,7 +109,7 @@ export function adminRoutes(router: Router, store: Store): void {
   });
 
   router.on('DELETE', '/api/v1/users/:id', (ctx) => {
-    const p = requireAdmin(ctx);
+    const p = requireAccountAdmin(ctx);
     const u = loadUser(p, ctx.params.id!);
     if (u.superuser) throw new AppError(409, 'conflict', 'The superuser cannot be deleted.');
     if (u.id === p.id) throw new AppError(409, 'conflict', 'You cannot delete yourself.');
@@ -111,10 +117,12 @@ export function adminRoutes(router: Router, store: Store): void {
     return reply(204);
   });
 
-  router.on('GET', '/api/v1/keys', (ctx) => ({ items: store.keys.list(accountScope(requireAdmin(ctx))) }));
+  router.on('GET', '/api/v1/keys', (ctx) => ({
+    items: store.keys.list(accountScope(requireAccountAdmin(ctx))),
+  }));
 
   router.on('POST', '/api/v1/keys', async (ctx) => {
-    const p = requireAdmin(ctx);
+    const p = requireAccountAdmin(ctx);
     const b = await objectBody(ctx);
     const errors: Record<string, string> = {};
     for (const k of Object.keys(b))
@@ -147,7 +155,7 @@ export function adminRoutes(router: Router, store: Store): void {
   });
 
   router.on('DELETE', '/api/v1/keys/:id', (ctx) => {
-    const p = requireAdmin(ctx);
+    const p = requireAccountAdmin(ctx);
     const k = store.keys.get(ctx.params.id!);
     if (!k || !visible(p, k.account)) throw notFound(`Key '${ctx.params.id}'`);
     store.keys.delete(k.id);

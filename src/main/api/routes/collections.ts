@@ -1,7 +1,8 @@
 import { checkCollection } from '../../../shared/collection-validation';
 import type { Collection } from '../../../shared/schema';
-import { isAdmin } from '../../auth/principal';
-import { AppError, validationError } from '../../errors';
+import type { Principal } from '../../auth/principal';
+import { inScope, isAdmin } from '../../auth/principal';
+import { AppError, notFound, validationError } from '../../errors';
 import type { Store } from '../../store';
 import { objectBody, requireAdmin, requireAuth } from '../guards';
 import { reply, type Ctx, type Router } from '../router';
@@ -22,25 +23,33 @@ export function collectionRoutes(router: Router, store: Store): void {
     trace_id: ctx.traceId,
   });
 
+  /** A collection the caller may know of: a collection-scoped key sees only its own (others 404). */
+  const visibleCollection = (p: Principal, name: string): Collection => {
+    if (!inScope(p, name)) throw notFound(`Collection '${name}'`);
+    return store.collections.require(name);
+  };
+
   router.on('GET', '/api/v1/collections', (ctx) => {
     const p = requireAuth(ctx);
-    const items = store.collections.list();
+    const items = store.collections.list().filter((c) => inScope(p, c.name));
     // note: non-admins see names and fields (to build a UI), not the rules that guard them.
     return { items: isAdmin(p) ? items : items.map(({ rules: _r, ...c }) => c) };
   });
 
   router.on('GET', '/api/v1/collections/:name', (ctx) => {
     const p = requireAuth(ctx);
-    const c = store.collections.require(ctx.params.name!);
+    const c = visibleCollection(p, ctx.params.name!);
     if (isAdmin(p)) return c as unknown as Record<string, unknown>;
     const { rules: _r, ...rest } = c;
     return rest;
   });
 
   router.on('POST', '/api/v1/collections', async (ctx) => {
-    requireAdmin(ctx);
+    const p = requireAdmin(ctx);
     const input = checkCollection(await objectBody(ctx), 'create');
     if (Object.keys(input.errors).length) throw validationError(input.errors);
+    if (!inScope(p, input.name!))
+      throw new AppError(403, 'forbidden', `This API key may not create collection '${input.name}'.`);
     const c = store.mutateSchema((emit) => {
       const created = store.collections.create(
         { name: input.name!, fields: input.fields!, rules: input.rules },
@@ -52,10 +61,13 @@ export function collectionRoutes(router: Router, store: Store): void {
     return reply(201, c);
   });
 
-  /** Schema is shared: an account admin may not change a collection that holds other accounts' records. */
+  /**
+   * Schema is shared: an account admin may not change a collection that holds other accounts'
+   * records, and a collection-scoped key may change only its own collections.
+   */
   function requireOwnData(ctx: Ctx): void {
     const p = requireAdmin(ctx);
-    const c = store.collections.require(ctx.params.name!);
+    const c = visibleCollection(p, ctx.params.name!);
     if (!p.superuser && store.records.hasOtherAccounts(c, p.account)) {
       throw new AppError(
         403,
@@ -69,6 +81,9 @@ export function collectionRoutes(router: Router, store: Store): void {
     requireOwnData(ctx);
     const input = checkCollection(await objectBody(ctx), 'update');
     if (Object.keys(input.errors).length) throw validationError(input.errors);
+    // note: a key's scope names its collections; a rename would carry the collection out of it.
+    if (ctx.principal!.collections && input.name !== undefined && input.name !== ctx.params.name)
+      throw new AppError(403, 'forbidden', 'A collection-scoped API key may not rename its collections.');
     return store.mutateSchema((emit) => {
       const { before, after } = store.collections.update(ctx.params.name!, input, ctx.principal!.id);
       emit({

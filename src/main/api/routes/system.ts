@@ -1,5 +1,5 @@
 import type { HubEvent } from '../../../shared/events';
-import { accountScope, isAdmin, type Principal } from '../../auth/principal';
+import { accountScope, inScope, isAdmin, type Principal } from '../../auth/principal';
 import { canView } from '../../auth/rules';
 import { AppError } from '../../errors';
 import type { Store } from '../../store';
@@ -24,7 +24,7 @@ const MAX_EVENTS_PAGE = 1000;
 
 /** Whether a caller may see an event: same account, and the collection's view rule allows the record. */
 export function canSee(store: Store, p: Principal | null, e: HubEvent): boolean {
-  if (e.type.startsWith('collection.')) return isAdmin(p);
+  if (e.type.startsWith('collection.')) return isAdmin(p) && inScope(p, e.collection!);
   if (!e.collection) return accountScope(p) === null || accountScope(p) === e.account;
   return canView(p, store.collections.get(e.collection), e.account, e.data);
 }
