@@ -1,4 +1,5 @@
-import { checkRecord, type FieldErrors } from './record-validation';
+import { fieldPattern } from './field-pattern';
+import { checkRecord, newFieldErrors, type FieldErrors } from './record-validation';
 import {
   FIELD_TYPES,
   NAME_PATTERN,
@@ -77,12 +78,9 @@ function checkField(raw: unknown, at: string, errors: FieldErrors): FieldInput |
     if (field.type !== 'text') errors[`${at}.pattern`] = 'applies to text fields only';
     else if (typeof f.pattern !== 'string') errors[`${at}.pattern`] = 'must be a regular expression string';
     else {
-      try {
-        new RegExp(f.pattern);
-        field.pattern = f.pattern;
-      } catch (e) {
-        errors[`${at}.pattern`] = `invalid regular expression: ${(e as Error).message}`;
-      }
+      const p = fieldPattern(f.pattern);
+      if (p.ok) field.pattern = f.pattern;
+      else errors[`${at}.pattern`] = p.error;
     }
   }
   if (field.type === 'select') {
@@ -118,9 +116,10 @@ function checkRule(raw: unknown): Rule | string {
 
 /** Checks the shape of a collection body; filters inside rules are checked by the server against the fields. */
 export function checkCollection(input: unknown, mode: 'create' | 'update'): CollectionCheck {
-  const errors: FieldErrors = {};
+  const errors = newFieldErrors();
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { errors: { _body: 'expected a JSON object {name, fields, rules}' } };
+    errors._body = 'expected a JSON object {name, fields, rules}';
+    return { errors };
   }
   const body = input as Record<string, unknown>;
   const out: CollectionCheck = { errors };

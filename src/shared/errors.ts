@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'resume_gap'
+  | 'precondition_failed'
   | 'unavailable'
   | 'internal';
 

@@ -1,8 +1,17 @@
+import { testFieldPattern } from './field-pattern';
 import type { FieldDef } from './schema';
 import { SYSTEM_FIELDS } from './schema';
 
 /** Field name -> what is wrong with it. Empty when the input is valid. */
 export type FieldErrors = Record<string, string>;
+
+/**
+ * An empty {@link FieldErrors} without a prototype: input names its keys, and on a plain object
+ * `errors['__proto__'] = …` would set the prototype instead, losing the error.
+ */
+export function newFieldErrors(): FieldErrors {
+  return Object.create(null) as FieldErrors;
+}
 
 /** The outcome of checking a record body against a collection's fields. */
 export interface RecordCheck {
@@ -29,8 +38,11 @@ function checkValue(f: FieldDef, v: unknown): { value?: unknown; error?: string 
       if (v.length > MAX_TEXT) return { error: `must be at most ${MAX_TEXT} characters` };
       if (f.min !== undefined && v.length < f.min) return { error: `must be at least ${f.min} characters` };
       if (f.max !== undefined && v.length > f.max) return { error: `must be at most ${f.max} characters` };
-      if (f.pattern !== undefined && !new RegExp(f.pattern).test(v)) {
-        return { error: `must match the pattern ${f.pattern}` };
+      if (f.pattern !== undefined) {
+        const ok = testFieldPattern(f.pattern, v);
+        if (ok === undefined)
+          return { error: `cannot be checked: the field's pattern is not supported (RE2)` };
+        if (!ok) return { error: `must match the pattern ${f.pattern}` };
       }
       return { value: v };
     }
@@ -81,10 +93,11 @@ function typeName(v: unknown): string {
  * required fields must be present; on update, a required field cannot be set to null.
  */
 export function checkRecord(fields: FieldDef[], input: unknown, mode: 'create' | 'update'): RecordCheck {
-  const errors: FieldErrors = {};
+  const errors = newFieldErrors();
   const value: Record<string, unknown> = {};
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { value, errors: { _body: 'expected a JSON object of field values' } };
+    errors._body = 'expected a JSON object of field values';
+    return { value, errors };
   }
   const body = input as Record<string, unknown>;
   const byName = new Map(fields.map((f) => [f.name, f]));

@@ -64,6 +64,7 @@ describe('bodies', () => {
       'multipart/form-data; boundary=x',
       'application/xml',
       'text/html',
+      'text/plain',
     ]) {
       const r = await env.admin.req('POST', recs(name), '{"title":"x"}', { 'content-type': type });
       expect(r.status, type).toBe(415);
@@ -72,7 +73,7 @@ describe('bodies', () => {
         message: `Send JSON (Content-Type: application/json), not ${type}.`,
       });
     }
-    for (const type of ['application/json; charset=utf-8', 'application/merge-patch+json', 'text/plain']) {
+    for (const type of ['application/json; charset=utf-8', 'application/merge-patch+json']) {
       const r = await env.admin.req('POST', recs(name), '{"title":"ok"}', { 'content-type': type });
       expect(r.status, type).toBe(201);
     }

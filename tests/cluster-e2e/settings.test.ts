@@ -46,7 +46,8 @@ describe("the console's Redis setting", () => {
   it('starts single-process, and only the superuser may read or change settings', async () => {
     const r = await settings(admin);
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ scale_out: { redis_url: null, source: null, state: 'off', editable: true } });
+    expect(r.body.scale_out).toEqual({ redis_url: null, source: null, state: 'off', editable: true });
+    expect(r.body.retention.max_events).toEqual({ value: 100_000, applies: 'live' });
     expect(await backend(admin)).toBe('memory');
 
     const accountAdmin = await userClient(admin, 'tenant-admin@test.local', 'admin', 'tenant');
@@ -74,7 +75,7 @@ describe("the console's Redis setting", () => {
     }
     const unknown = await admin.patch('/api/v1/settings', { redis: redis.url });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.details).toEqual({ redis: 'is not a setting (settable: redis_url)' });
+    expect(unknown.body.error.details).toEqual({ redis: 'is not a setting (settable: redis_url, retention)' });
     expect((await settings(admin)).body.scale_out.state).toBe('off');
     expect(await backend(admin)).toBe('memory');
   });

@@ -190,6 +190,12 @@ describe('SDK against the real server (WebSocket)', () => {
     const name = await collection(s);
     const bad = reader.subscribe(name, { filter: { missing: 1 } }, () => {});
     await expect(bad.ready).rejects.toMatchObject({ code: 'invalid_filter', collection: name });
+    // Dropping a refused subscription sends no unsubscribe (the server would answer not_subscribed).
+    off();
+    bad();
+    const live = reader.subscribe(name, {}, () => {});
+    await live.ready;
+    expect(errors.map((e) => (e as { code: string }).code)).toEqual(['not_found', 'invalid_filter']);
   });
 });
 

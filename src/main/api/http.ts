@@ -1,8 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorBody } from '../../shared/errors';
+import { MAX_JSON_DEPTH, nestedDeeper } from '../../shared/json-depth';
 import { AppError } from '../errors';
 
-/** Reads a JSON body up to `limit` bytes; 413 beyond, 400 for malformed JSON, 415 for other types. */
+/**
+ * Reads a JSON body up to `limit` bytes; 413 beyond, 400 for malformed JSON, 415 unless the
+ * Content-Type is application/json or application/*+json. A body sent as text/plain or with no
+ * type is refused: those are what a cross-site form or fetch sends without a CORS preflight.
+ */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
   const declared = Number(req.headers['content-length'] ?? 0);
@@ -15,11 +20,18 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
     chunks.push(chunk);
   }
   if (size === 0) return undefined;
-  if (type && !/^application\/(.+\+)?json\b/i.test(type) && !/^text\/plain\b/i.test(type)) {
+  if (!type) {
     throw new AppError(
       415,
       'unsupported_media_type',
-      `Send JSON (Content-Type: application/json), not ${type}.`,
+      'Send JSON with Content-Type: application/json (the request has no Content-Type).',
+    );
+  }
+  if (!/^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type)) {
+    throw new AppError(
+      415,
+      'unsupported_media_type',
+      `Send JSON (Content-Type: application/json), not ${type.slice(0, 200)}.`,
     );
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -29,34 +41,14 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   } catch (e) {
     throw new AppError(400, 'invalid_json', `The body is not valid JSON: ${(e as Error).message}`);
   }
-  if (nestedDeeper(text, MAX_DEPTH)) {
+  if (nestedDeeper(text)) {
     throw new AppError(
       400,
       'bad_request',
-      `The body nests objects and arrays deeper than ${MAX_DEPTH} levels.`,
+      `The body nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels.`,
     );
   }
   return value;
-}
-
-// note: JSON.parse takes any depth but JSON.stringify recurses; a body nested thousands deep would overflow the stack when stored.
-const MAX_DEPTH = 100;
-
-/** True when valid JSON text nests objects/arrays deeper than `max` (a scan, so no recursion). */
-function nestedDeeper(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b || c === 0x5b) {
-      if (++depth > max) return true;
-    } else if (c === 0x7d || c === 0x5d) depth--;
-  }
-  return false;
 }
 
 function tooLarge(limit: number): AppError {
@@ -75,6 +67,7 @@ export function sendJson(
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',
+    'x-content-type-options': 'nosniff',
     'content-length': Buffer.byteLength(text),
     ...headers,
   });

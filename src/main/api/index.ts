@@ -3,10 +3,12 @@ import type { Auth } from '../auth';
 import type { Principal } from '../auth/principal';
 import type { Store } from '../store';
 import { bearer, errorResponse, readJson, sendJson } from './http';
+import type { InstanceSettings } from './instance-settings';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { collectionRoutes } from './routes/collections';
 import { recordRoutes } from './routes/records';
+import { ruleCheckRoutes } from './routes/rules-check';
 import { settingsRoutes, type SettingsControl } from './routes/settings';
 import { systemRoutes, type SystemInfo } from './routes/system';
 import { Explicit, Router, type Ctx } from './router';
@@ -18,8 +20,12 @@ export interface ApiDeps {
   info: SystemInfo;
   /** note: 1 MiB default; records are content, not files. */
   bodyLimit: number;
+  /** The client's address for login throttling (X-Forwarded-For from trusted proxies); the socket's peer by default. */
+  clientAddress?: (req: IncomingMessage) => string;
   /** Instance settings (scale-out); absent on an instance that has none to change. */
   scaleOut?: SettingsControl;
+  /** Limits, heartbeat and retention for the settings page (see instance-settings.ts). */
+  instance?: InstanceSettings;
 }
 
 /** Builds the REST handler: routing, the caller's identity, JSON in and out, one error envelope. */
@@ -28,9 +34,10 @@ export function createApi(deps: ApiDeps) {
   authRoutes(router, deps.store, deps.auth);
   collectionRoutes(router, deps.store);
   recordRoutes(router, deps.store);
+  ruleCheckRoutes(router, deps.store);
   adminRoutes(router, deps.store);
   systemRoutes(router, deps.store, deps.info);
-  if (deps.scaleOut) settingsRoutes(router, deps.scaleOut);
+  if (deps.scaleOut) settingsRoutes(router, deps.scaleOut, deps.instance);
 
   return async function handle(
     req: IncomingMessage,
@@ -50,11 +57,12 @@ export function createApi(deps: ApiDeps) {
         url,
         params,
         traceId,
-        ip: req.socket.remoteAddress ?? '',
+        ip: deps.clientAddress?.(req) ?? req.socket.remoteAddress ?? '',
         principal,
         body: () => (body ??= readJson(req, deps.bodyLimit)),
       };
       const reply = await handler(ctx);
+      if (res.headersSent) return; // the handler streamed its own answer (records/export)
       if (reply instanceof Explicit) {
         if (reply.status === 204) {
           res.writeHead(204, reply.headers);

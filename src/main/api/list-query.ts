@@ -46,19 +46,24 @@ export function parseListParams(q: URLSearchParams, types: FieldTypes): ListPara
   for (const part of (q.get('sort') ?? '').split(',').filter(Boolean)) {
     const desc = part.startsWith('-');
     const field = part.replace(/^[-+]/, '');
-    if (!types[field]) throw new AppError(400, 'bad_request', `Cannot sort by '${field}': no such field.`);
+    // note: own names only: `valueOf`, `__proto__`… are not fields.
+    if (!Object.hasOwn(types, field))
+      throw new AppError(400, 'bad_request', `Cannot sort by '${field.slice(0, 64)}': no such field.`);
     sort.push({ field, desc });
   }
   let select: string[] | undefined;
   const rawSelect = q.get('select');
   if (rawSelect) {
     select = commaList(rawSelect);
-    const bad = select.filter((f) => !types[f]);
+    const bad = select.filter((f) => !Object.hasOwn(types, f));
     if (bad.length)
       throw new AppError(
         400,
         'bad_request',
-        `Cannot select ${bad.map((b) => `'${b}'`).join(', ')}: no such field.`,
+        `Cannot select ${bad
+          .slice(0, 5)
+          .map((b) => `'${b.slice(0, 64)}'`)
+          .join(', ')}: no such field.`,
       );
   }
   return {
@@ -77,6 +82,6 @@ export function project<T extends Record<string, unknown>>(
 ): Record<string, unknown> {
   if (!select) return r;
   const out: Record<string, unknown> = { id: r.id };
-  for (const f of select) out[f] = r[f];
+  for (const f of select) out[f] = Object.hasOwn(r, f) ? r[f] : null;
   return out;
 }

@@ -4,7 +4,7 @@ import type { User } from '../store/users';
 import { hashApiKey, isApiKey } from './api-keys';
 import { generatePassword, hashPassword, verifyPassword } from './passwords';
 import type { Principal } from './principal';
-import { RateLimiter } from './rate-limit';
+import { LOGIN_LIMITS, LoginThrottle, type LoginLimits } from './rate-limit';
 import { TokenError, Tokens } from './tokens';
 
 export { TokenError } from './tokens';
@@ -24,21 +24,20 @@ export interface TokenPair {
   user: User;
 }
 
-// note: 10 wrong passwords per address and email in 15 minutes stops guessing, not a typo-prone person.
-const LOGIN_MAX_FAILURES = 10;
-const LOGIN_WINDOW_MS = 15 * 60_000;
-
 const unauthorized = (message: string, code: 'unauthorized' | 'token_expired' = 'unauthorized'): AppError =>
   new AppError(401, code, message);
 
 /** Logins, token rotation, and turning a bearer credential (JWT or API key) into a principal. */
 export class Auth {
-  private readonly limiter = new RateLimiter(LOGIN_MAX_FAILURES, LOGIN_WINDOW_MS);
+  private readonly throttle: LoginThrottle;
 
   constructor(
     private readonly store: Store,
     readonly tokens: Tokens,
-  ) {}
+    loginLimits: Partial<LoginLimits> = {},
+  ) {
+    this.throttle = new LoginThrottle({ ...LOGIN_LIMITS, ...loginLimits });
+  }
 
   private async issue(user: User, sessionId: string, jti: string): Promise<TokenPair> {
     const base = {
@@ -69,22 +68,24 @@ export class Auth {
     return this.issue(user, s.id, s.current_jti);
   }
 
+  /**
+   * Checks a password. `ip` is the client's address (X-Forwarded-For only from trusted
+   * proxies); see LoginThrottle for the per-address budget and the per-email backoff.
+   */
   async login(email: string, password: string, ip: string): Promise<TokenPair> {
-    const key = `${ip}|${email.toLowerCase()}`;
-    const wait = this.limiter.retryAfter(key);
-    if (wait > 0) {
-      throw new AppError(429, 'rate_limited', `Too many failed logins; try again in ${wait} s.`, {
+    const throttled = this.throttle.attempt(ip, email);
+    if (throttled) {
+      const wait = throttled.retryAfterS;
+      const from = throttled.scope === 'address' ? 'from this address' : 'for this account';
+      throw new AppError(429, 'rate_limited', `Too many failed logins ${from}; try again in ${wait} s.`, {
         retry_after_s: wait,
       });
     }
     const found = this.store.users.byEmail(email);
     // note: hash even for an unknown email, so timing does not tell which emails exist.
     const ok = await verifyPassword(password, found?.hash ?? (await this.dummyHash()));
-    if (!found || !ok) {
-      this.limiter.fail(key);
-      throw unauthorized('Wrong email or password.');
-    }
-    this.limiter.reset(key);
+    if (!found || !ok) throw unauthorized('Wrong email or password.');
+    this.throttle.succeeded(ip, email);
     return this.startSession(found.user);
   }
 

@@ -257,7 +257,10 @@ export class Hub {
     if (conn.closed) return { ok: false, code: 'not_found', message: 'The connection is closed' };
     this.unsubscribe(conn, spec.key, false);
     const sub: Subscription = { ...spec, conn, lastSeq: spec.since ?? lastSeq };
-    if (spec.since !== undefined) sub.pending = [];
+    // Events fanned out while we awaited the history (a Redis round trip on an edge) went by
+    // without this subscription, though they follow `lastSeq`: replay them, as for a resume.
+    if (spec.since !== undefined || this.lastSeq > lastSeq) sub.pending = [];
+    if (spec.since === undefined) sub.onReplayed = undefined;
     conn.subs.set(spec.key, sub);
     let set = this.index.get(spec.collection);
     if (!set) this.index.set(spec.collection, (set = new Set()));

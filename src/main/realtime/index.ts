@@ -7,6 +7,7 @@ import type { EventSource } from '../store/bus';
 import type { ClusterMembership } from '../cluster/membership';
 import { clusterTotals } from '../cluster/registry';
 import type { EventHistory } from './types';
+import { AnonymousLimit } from './anonymous-limit';
 import { fastschemaDialect } from './dialects/fastschema';
 import { nativeDialect } from './dialects/native';
 import { snackbaseDialect, snackbaseSse } from './dialects/snackbase';
@@ -14,7 +15,7 @@ import { topicsDialect } from './dialects/topics';
 import { DEFAULT_HUB_OPTIONS, Hub, type HubOptions } from './hub';
 import { monitorFeed } from './monitor';
 import { nativeSse } from './sse';
-import { attachWebSockets } from './ws-server';
+import { attachWebSockets, type UpgradeAccess } from './ws-server';
 
 export { Hub } from './hub';
 
@@ -23,12 +24,18 @@ export interface RealtimeOptions extends HubOptions {
   /** note: 64 KiB default; a bigger frame closes the socket with 1009. */
   maxMessageBytes: number;
   pubsubBackend: 'memory' | 'redis';
+  /** Connections without a user or key from one client address (see AnonymousLimit). */
+  maxAnonymousPerAddress: number;
 }
 
 export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
   ...DEFAULT_HUB_OPTIONS,
   maxMessageBytes: 64 * 1024,
   pubsubBackend: 'memory',
+  // note: one device opens a few anonymous connections (a display, a tab or two); 200 leaves room
+  // for a NAT'd display wall or a proxy not yet listed in trustedProxies, while one address
+  // can take at most 1% of maxConnections (20,000). Kiosks beyond that use an API key.
+  maxAnonymousPerAddress: 200,
 };
 
 /**
@@ -39,6 +46,14 @@ export interface RealtimeData {
   source: EventSource;
   history: EventHistory;
   collection: (name: string) => Collection | undefined;
+}
+
+/** What the composition root checks before realtime sees a request. */
+export interface RealtimeAccess {
+  /** Host and Origin of WebSocket upgrades (HostPolicy.check with `upgrade`). */
+  checkUpgrade?: UpgradeAccess['check'];
+  /** The client's address (X-Forwarded-For from trusted proxies); the socket's peer by default. */
+  clientAddress?: (req: IncomingMessage) => string;
 }
 
 /** HTTP routes the realtime side serves (SSE endpoints), keyed by path. */
@@ -62,6 +77,7 @@ export function createRealtime(
   auth: Authenticator,
   opts: RealtimeOptions,
   log: (l: string) => void,
+  access: RealtimeAccess = {},
 ) {
   const { collection } = data;
   const hub = new Hub(opts, {
@@ -71,6 +87,11 @@ export function createRealtime(
     onError: (e) => log(`realtime error: ${(e as Error).stack ?? e}`),
   });
   const monitor = monitorFeed(hub, auth);
+  const anonymous = new AnonymousLimit(
+    hub,
+    opts.maxAnonymousPerAddress ?? DEFAULT_REALTIME_OPTIONS.maxAnonymousPerAddress,
+    access.clientAddress ?? ((req) => req.socket.remoteAddress ?? '?'),
+  );
   const detach = attachWebSockets(
     server,
     hub,
@@ -82,9 +103,10 @@ export function createRealtime(
       monitor,
     ],
     opts.maxMessageBytes,
+    { check: access.checkUpgrade, anonymous },
   );
   const routes = new Map<string, HttpRealtimeRoute>([
-    ['/api/v1/sse/realtime', nativeSse(hub, auth, collection)],
+    ['/api/v1/sse/realtime', nativeSse(hub, auth, collection, anonymous)],
     ['/api/v1/realtime/subscribe', snackbaseSse(hub, auth, collection)],
   ]);
 
@@ -158,6 +180,7 @@ export function createRealtime(
     },
     stop() {
       monitor.stop();
+      anonymous.stop();
       hub.stop();
       detach();
     },

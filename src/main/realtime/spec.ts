@@ -46,11 +46,12 @@ export function checkParams(
   const params: SubscriptionParams = { collection: name };
   const c = name === '*' || name === 'presence' ? undefined : collection(name);
   if (name !== '*' && name !== 'presence' && !c) return fail('not_found', `Collection '${name}' not found`);
-  if (
-    raw.filter !== undefined &&
-    raw.filter !== null &&
-    !(typeof raw.filter === 'object' && Object.keys(raw.filter).length === 0)
-  ) {
+  // `{}` (and no filter) means everything; `[]`, `""`, `0`… are not filters and fail below.
+  const everything =
+    raw.filter === undefined ||
+    raw.filter === null ||
+    (typeof raw.filter === 'object' && !Array.isArray(raw.filter) && Object.keys(raw.filter).length === 0);
+  if (!everything) {
     if (!c) return fail('invalid_filter', `A filter needs a single collection, not '${name}'`);
     try {
       params.filter = parseFilter(raw.filter, fieldTypes(c));
@@ -75,7 +76,10 @@ export function checkParams(
   if (raw.select !== undefined && raw.select !== null) {
     const list = typeof raw.select === 'string' ? raw.select.split(',').filter(Boolean) : raw.select;
     const types = c ? fieldTypes(c) : undefined;
-    if (!Array.isArray(list) || !list.every((f) => typeof f === 'string' && (!types || types[f]))) {
+    if (
+      !Array.isArray(list) ||
+      !list.every((f) => typeof f === 'string' && (!types || Object.hasOwn(types, f)))
+    ) {
       return fail('invalid_select', `'select' must list fields of '${name}'`);
     }
     params.select = list as string[];
@@ -102,7 +106,7 @@ function looseJson(text: string): unknown {
 export function projectRecord(r: Record<string, unknown> | undefined, select: string[] | undefined) {
   if (!r || !select) return r;
   const out: Record<string, unknown> = { id: r.id };
-  for (const f of select) if (f in r) out[f] = r[f];
+  for (const f of select) if (Object.hasOwn(r, f)) out[f] = r[f];
   return out;
 }
 

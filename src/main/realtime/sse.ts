@@ -3,6 +3,7 @@ import type { Authenticator, Principal } from '../auth';
 import { ruleAccess } from '../auth/rules';
 import { AppError } from '../errors';
 import type { Collection } from '../../shared/schema';
+import type { AnonymousLimit } from './anonymous-limit';
 import type { Hub } from './hub';
 import { checkParams, nativeEvent, verifyCredential, type SubscriptionParams } from './spec';
 import type { Encoder, Transport } from './types';
@@ -119,9 +120,11 @@ export function nativeSse(
   hub: Hub,
   auth: Authenticator,
   collection: (name: string) => Collection | undefined,
+  anonymous?: AnonymousLimit,
 ) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const q = url.searchParams;
+    const address = anonymous?.note(req);
     const token = tokenOf(req, url);
     let principal: Principal | null = null;
     if (token) {
@@ -174,6 +177,8 @@ export function nativeSse(
         'unavailable',
         `Too many connections for this user (at most ${hub.opts.maxConnectionsPerUser}).`,
       );
+    if (!principal && anonymous && address !== undefined && !anonymous.hasRoom(address))
+      throw new AppError(503, 'unavailable', anonymous.message());
     await openSse(hub, req, res, {
       dialect: 'sse',
       principal,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { AnonymousLimit } from './anonymous-limit';
 import type { Hub } from './hub';
 import type { Connection } from './types';
 
@@ -16,10 +17,38 @@ export interface WsDialect {
   open(ws: WebSocket, req: IncomingMessage, url: URL): void;
 }
 
+/** What an upgrade is checked against before it reaches a dialect. */
+export interface UpgradeAccess {
+  /** Host and Origin (HostPolicy): a refusal is answered with its status and JSON error. */
+  check?: (
+    req: IncomingMessage,
+  ) => { status: number; code: string; message: string; details?: unknown } | undefined;
+  /** The per-address cap on anonymous connections. */
+  anonymous?: AnonymousLimit;
+}
+
+const STATUS_TEXT: Record<number, string> = { 403: 'Forbidden', 503: 'Service Unavailable' };
+
 function reject(socket: Duplex, status: number, text: string, body: unknown): void {
   const json = JSON.stringify(body);
   socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+    `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${json}`,
+  );
+}
+
+/**
+ * Whether an upgrade carries something a dialect may take as a credential (`?token=`, a bearer,
+ * FastSchema's header, cookie or subprotocol). Only decides whether the anonymous cap is asked
+ * before the upgrade; a connection that turns out anonymous is still counted after it.
+ */
+function mayCarryCredential(req: IncomingMessage, url: URL): boolean {
+  const h = req.headers;
+  return (
+    url.searchParams.has('token') ||
+    !!h.authorization ||
+    !!h['x-auth-token'] ||
+    /(^|;)\s*token=/.test(h.cookie ?? '') ||
+    /^\s*authorization\s*,/i.test(h['sec-websocket-protocol'] ?? '')
   );
 }
 
@@ -32,6 +61,7 @@ export function attachWebSockets(
   hub: Hub,
   dialects: WsDialect[],
   maxPayload: number,
+  access: UpgradeAccess = {},
 ): () => void {
   const byPath = new Map<string, { dialect: WsDialect; wss: WebSocketServer }>();
   for (const d of dialects) {
@@ -54,6 +84,12 @@ export function attachWebSockets(
       });
       return;
     }
+    const refused = access.check?.(req);
+    if (refused) {
+      const { status, code, message, details } = refused;
+      reject(socket, status, STATUS_TEXT[status] ?? 'Forbidden', { error: { code, message, details } });
+      return;
+    }
     const route = byPath.get(url.pathname.replace(/\/+$/, '') || '/');
     if (!route) {
       reject(socket, 404, 'Not Found', {
@@ -69,6 +105,15 @@ export function attachWebSockets(
         },
       });
       return;
+    }
+    if (!route.dialect.unlimited && access.anonymous) {
+      const address = access.anonymous.note(req);
+      if (!access.anonymous.hasRoom(address) && !mayCarryCredential(req, url)) {
+        reject(socket, 503, 'Service Unavailable', {
+          error: { code: 'unavailable', message: access.anonymous.message() },
+        });
+        return;
+      }
     }
     route.wss.handleUpgrade(req, socket, head, (ws) => route.dialect.open(ws, req, url));
   };

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { LoginLimits } from '../auth/rate-limit';
 import type { RealtimeOptions } from '../realtime';
 
 /** Every setting of the server, with its default. Bad values fail at start with one clear line. */
@@ -27,9 +28,25 @@ export interface ServerConfig {
   realtime?: Partial<RealtimeOptions>;
   /** Environment read for the first-run superuser. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Origins of apps served elsewhere (`http://kiosk.lan:3000`) that may send writes and open
+   * realtime connections from a browser; '*' allows any. The server's own origins always may,
+   * and requests without an Origin (scripts, kiosks, curl) are not affected.
+   */
+  allowedOrigins?: string[];
+  /** Extra names the server answers to in `Host`, on any port (the public name of a reverse proxy). */
+  allowedHosts?: string[];
+  /**
+   * Proxies whose X-Forwarded-For is believed (addresses, CIDR ranges or 'loopback'); default none.
+   * Name nginx or this cluster's edges here, or all their clients share one address for the
+   * login limits and the anonymous connection cap.
+   */
+  trustedProxies?: string[];
+  /** Login throttling (see LoginThrottle); tests use short ones. */
+  loginLimits?: Partial<LoginLimits>;
 }
 
-type Optional = 'staticDir' | 'sdkDir' | 'nativeBinding' | 'realtime' | 'redisUrl';
+type Optional = 'staticDir' | 'sdkDir' | 'nativeBinding' | 'realtime' | 'redisUrl' | 'loginLimits';
 export type ResolvedConfig = Required<Omit<ServerConfig, Optional>> & Pick<ServerConfig, Optional>;
 
 /** Fills defaults and rejects impossible values with a message fit for one line. */
@@ -49,6 +66,10 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
     retainMs: c.retainMs ?? 7 * 86_400_000,
     accessTtlS: c.accessTtlS ?? 3600,
     env: c.env ?? process.env,
+    allowedOrigins: c.allowedOrigins ?? [],
+    allowedHosts: c.allowedHosts ?? [],
+    trustedProxies: c.trustedProxies ?? [],
+    loginLimits: c.loginLimits,
   };
   if (!r.dataDir) throw new Error('a data directory is required (--data-dir)');
   if (!Number.isInteger(r.port) || r.port < 0 || r.port > 65535)

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TrustedProxies } from '../api/client-address';
 import { bearer, errorResponse, sendJson } from '../api/http';
 import { EdgeState } from '../cluster/edge-state';
 import { joinCluster, type ClusterMembership } from '../cluster/membership';
@@ -9,6 +10,8 @@ import { errorText } from '../cluster/redis-link';
 import { AppError } from '../errors';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from '../realtime';
 import type { SwitchboardServer } from '.';
+import { HostPolicy } from './host-policy';
+import { answerClientErrors, cors, NOSNIFF, refuseByPolicy } from './http-guard';
 import { forward } from './proxy';
 import { VERSION } from './version';
 
@@ -20,6 +23,11 @@ export interface EdgeConfig {
   host?: string;
   log?: (line: string) => void;
   realtime?: Partial<RealtimeOptions>;
+  /** As ServerConfig's: checked here, since forwarded requests reach the primary without an Origin. */
+  allowedOrigins?: string[];
+  allowedHosts?: string[];
+  /** Proxies in front of this edge (nginx) whose X-Forwarded-For is believed for the anonymous cap. */
+  trustedProxies?: string[];
 }
 
 /**
@@ -34,6 +42,8 @@ export function createEdgeServer(config: EdgeConfig): SwitchboardServer {
   } catch {
     throw new Error(`invalid --primary '${config.primaryUrl}': use http://HOST:PORT`);
   }
+  const policy = new HostPolicy({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins });
+  const proxies = new TrustedProxies(config.trustedProxies);
   let url = '';
   let stopAll: (() => Promise<void>) | undefined;
 
@@ -53,12 +63,17 @@ export function createEdgeServer(config: EdgeConfig): SwitchboardServer {
       throw new Error(errorText(e));
     }
     const server = createHttpServer();
+    answerClientErrors(server);
     const rt = createRealtime(
       server,
       { source, history: source, collection: (name) => state.collections.get(name) },
       state,
       { ...DEFAULT_REALTIME_OPTIONS, ...config.realtime, pubsubBackend: 'redis' },
       log,
+      {
+        checkUpgrade: (req) => policy.check(req, true),
+        clientAddress: (req: IncomingMessage) => proxies.clientAddress(req),
+      },
     );
     state.onRevoked((r) => {
       if (r.kind === 'key') rt.hub.revoke({ kind: 'key.deleted', id: r.id });
@@ -69,6 +84,9 @@ export function createEdgeServer(config: EdgeConfig): SwitchboardServer {
     server.on('request', async (req, res) => {
       const traceId = randomBytes(8).toString('hex');
       res.setHeader('x-trace-id', traceId);
+      res.setHeader('x-content-type-options', NOSNIFF['x-content-type-options']);
+      if (refuseByPolicy(policy, req, res)) return;
+      if (cors(policy, req, res)) return;
       try {
         const u = new URL(req.url ?? '/', 'http://localhost');
         const sse = req.method === 'GET' ? rt.routes.get(u.pathname) : undefined;
@@ -117,6 +135,7 @@ export function createEdgeServer(config: EdgeConfig): SwitchboardServer {
       server.listen(config.port ?? 8000, config.host ?? '127.0.0.1', () => resolve());
     });
     const addr = server.address() as AddressInfo;
+    policy.setBinding([config.host ?? '127.0.0.1', addr.address], addr.port);
     url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
     let membership: ClusterMembership;
     try {

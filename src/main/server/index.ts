@@ -1,14 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApi } from '../api';
+import { instanceSettings } from '../api/instance-settings';
+import { TrustedProxies } from '../api/client-address';
 import { errorResponse, sendJson } from '../api/http';
 import { Auth } from '../auth';
 import { Tokens } from '../auth/tokens';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS } from '../realtime';
 import { Store } from '../store';
 import { resolveConfig, type ServerConfig } from './config';
+import { HostPolicy } from './host-policy';
+import { answerClientErrors, consoleHeaders, cors, NOSNIFF, refuseByPolicy } from './http-guard';
 import { ScaleOut } from './scale-out';
 import { serveStatic } from './static';
 import { VERSION } from './version';
@@ -36,6 +40,10 @@ const RETENTION_EVERY_MS = 60_000;
  */
 export function createServer(input: ServerConfig): SwitchboardServer {
   const config = resolveConfig(input);
+  // Bad origins, hosts or proxies fail here, at start, with one line.
+  const policy = new HostPolicy({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins });
+  const proxies = new TrustedProxies(config.trustedProxies);
+  const clientAddress = (req: IncomingMessage) => proxies.clientAddress(req);
   let http: Server | undefined;
   let store: Store | undefined;
   let auth: Auth | undefined;
@@ -54,7 +62,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     });
     store = s;
     const tokens = await Tokens.open(config.dataDir, config.accessTtlS);
-    auth = new Auth(s, tokens);
+    auth = new Auth(s, tokens, config.loginLimits);
     const so = new ScaleOut({
       flagUrl: config.redisUrl,
       store: s,
@@ -70,6 +78,8 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     }
     scaleOut = so;
     await auth.ensureSuperuser(config.env, log);
+    // Before the first trim: a retention saved from the console outlives the start-up default.
+    const instance = instanceSettings(config, s);
     s.trim({ maxEvents: config.retainEvents, maxAgeMs: config.retainMs });
     retention = setInterval(() => {
       s.trim({ maxEvents: config.retainEvents, maxAgeMs: config.retainMs });
@@ -79,6 +89,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     retention.unref();
 
     const server = createHttpServer();
+    answerClientErrors(server);
     // Sockets with no request in flight, so shutdown can close the ones that never sent one
     // (closeIdleConnections only knows sockets that finished a request).
     server.on('connection', (socket) => {
@@ -103,6 +114,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
         pubsubBackend: 'memory',
       },
       log,
+      { checkUpgrade: (req) => policy.check(req, true), clientAddress },
     );
     realtime = rt;
     // A deleted key, an ended login or a changed user closes its live connections at once.
@@ -113,15 +125,20 @@ export function createServer(input: ServerConfig): SwitchboardServer {
       bodyLimit: config.bodyLimit,
       info: { version: VERSION, startedAt: new Date(), realtime: rt.info },
       scaleOut: so,
+      instance,
+      clientAddress,
     });
     server.on('request', async (req, res) => {
       const started = performance.now();
       const traceId = randomBytes(8).toString('hex');
       res.setHeader('x-trace-id', traceId);
+      res.setHeader('x-content-type-options', NOSNIFF['x-content-type-options']);
       res.on('finish', () => {
         const ms = (performance.now() - started).toFixed(1);
         log(`${req.method} ${req.url?.split('?')[0]} ${res.statusCode} ${ms}ms trace=${traceId}`);
       });
+      if (refuseByPolicy(policy, req, res)) return;
+      if (cors(policy, req, res)) return;
       let u: URL;
       try {
         u = new URL(req.url ?? '/', 'http://localhost');
@@ -139,7 +156,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
           res.setHeader('access-control-allow-origin', '*');
           serveStatic(config.sdkDir, req, res, u.pathname.slice('/sdk'.length), false);
         } else if (config.staticDir) {
-          serveStatic(config.staticDir, req, res, u.pathname);
+          serveStatic(config.staticDir, req, res, u.pathname, true, consoleHeaders(req.headers.host));
         } else {
           sendJson(res, 404, {
             error: { code: 'not_found', message: 'The console is not served by this instance.' },
@@ -171,6 +188,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     });
     http = server;
     const addr = server.address() as AddressInfo;
+    policy.setBinding([config.host, addr.address], addr.port);
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     url = `http://${host}:${addr.port}`;
     await so.join(url);

@@ -12,13 +12,22 @@ const HOP = new Set([
   'trailer',
 ]);
 
-/** Forwards one HTTP request to `target` (an edge sends REST and the console to the primary). */
+/**
+ * Forwards one HTTP request to `target` (an edge sends REST and the console to the primary).
+ *
+ * The caller has already checked Host and Origin against its own HostPolicy. Host becomes the
+ * target's, and Origin is dropped: the primary does not know the edge's origin, and for it the
+ * request is then one without an Origin (allowed, as from a script). The peer's address is
+ * appended to X-Forwarded-For; the primary believes it only when this edge is among its
+ * trustedProxies.
+ */
 export function forward(target: URL, req: IncomingMessage, res: ServerResponse): void {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP.has(k)) headers[k] = v;
   const prior = req.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = [prior, req.socket.remoteAddress].filter(Boolean).join(', ');
   headers.host = target.host;
+  delete headers.origin;
   const out = request(
     {
       protocol: target.protocol,

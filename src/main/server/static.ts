@@ -17,7 +17,7 @@ const TYPES: Record<string, string> = {
 
 /**
  * Serves files under `root`. With `spa`, unknown paths fall back to index.html (the console
- * routes itself); without, they are 404.
+ * routes itself); without, they are 404. `headers` go with every answer (the console's CSP).
  */
 export function serveStatic(
   root: string,
@@ -25,7 +25,10 @@ export function serveStatic(
   res: ServerResponse,
   pathname: string,
   spa = true,
+  headers: Record<string, string> = {},
 ): void {
+  res.setHeader('x-content-type-options', 'nosniff');
+  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   let rel: string;
   try {
     rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');

@@ -135,7 +135,7 @@ export class Collections {
     const cols = fields.map((f) => `, ${sqlId(f.name)} ${SQL_TYPE[f.type]}`).join('');
     const table = recordTable(input.name);
     this.db.exec(
-      `CREATE TABLE ${table} (id TEXT PRIMARY KEY, account TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL${cols})`,
+      `CREATE TABLE ${table} (id TEXT NOT NULL, account TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL${cols}, PRIMARY KEY (id, account))`,
     );
     this.createSystemIndexes(input.name);
     for (const f of fields) if (f.unique) this.addUnique(input.name, f.name);

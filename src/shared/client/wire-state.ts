@@ -9,6 +9,11 @@ export class WireState {
   /** Subscriptions the server confirmed. */
   readonly acked = new Set<string>();
   /**
+   * Subscribes the server refused: still in `sent` (so the same options are not sent again and
+   * refused again), but there is nothing to unsubscribe on the server.
+   */
+  readonly refused = new Set<string>();
+  /**
    * Confirmed subscriptions made without `since`, i.e. live from their ack: any event the
    * connection carries moves their cursor. A resumed subscription's replay may interleave with
    * other subscriptions' live events, so only its own events move its cursor.
@@ -68,6 +73,7 @@ export class WireState {
     this.pending.delete(collection);
     this.acked.delete(collection);
     this.fresh.delete(collection);
+    this.refused.delete(collection);
   }
 
   /** Forgets everything (the socket is gone). */
@@ -76,6 +82,7 @@ export class WireState {
     this.pending.clear();
     this.acked.clear();
     this.fresh.clear();
+    this.refused.clear();
     this.inflight = [];
   }
 }

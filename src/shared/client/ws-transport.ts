@@ -90,8 +90,10 @@ export class WsTransport implements Transport {
     }
     for (const c of [...this.wire.sent.keys()]) {
       if (wanted.has(c)) continue;
+      const refused = this.wire.refused.has(c);
       this.wire.forget(c);
-      this.send({ action: 'unsubscribe', collection: c });
+      // note: the server never held a refused subscription; unsubscribing it would be an error.
+      if (!refused) this.send({ action: 'unsubscribe', collection: c });
     }
     for (const c of this.wire.acked) this.ready(c);
   }
@@ -302,6 +304,7 @@ export class WsTransport implements Transport {
     if (d.code !== 'resume_gap') {
       if (d.collection && this.wire.pending.has(d.collection)) {
         this.wire.pending.delete(d.collection);
+        this.wire.refused.add(d.collection);
         this.host.registry.markFailed(d.collection, d.code ?? 'server_error', d.message);
       }
       this.host.error({ code: d.code ?? 'server_error', message: d.message, collection: d.collection });

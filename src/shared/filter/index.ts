@@ -35,15 +35,22 @@
  *   `$containsfold`: the same after lowering ASCII letters only (SQLite's `lower()`).
  * - `$in []` matches nothing, `$nin []` everything (NULL included).
  * - Limits ({@link FILTER_LIMITS}): depth 16, 200 comparisons, 200 nested filters, 1000 values
- *   per `$in`, 10000 in all, 4096 characters per string.
+ *   per `$in`, 10000 in all, 4096 characters per string; a `$like` pattern at most 256
+ *   characters with at most 32 wildcards; and a work budget: the text searches together may
+ *   take at most 32 passes over a value (1 per search, plus 1 per 32 pattern characters, plus 1
+ *   to fold case), so one evaluation stays linear in the record and small whatever the filter.
+ * - `$like` is matched in time linear in the value, in JS and in SQL alike (the store replaces
+ *   SQLite's backtracking `like()` with {@link likeMatch}).
  */
 export { FilterError } from './errors';
 export { parseFilter } from './parse';
 export { evaluateFilter } from './evaluate';
 export { compileFilter, type CompiledFilter } from './compile-sql';
+export { likeMatch } from './like';
 export {
   filterFields,
   FILTER_LIMITS,
+  TEXT_SEARCH_OPS,
   USER_REFS,
   type CompareOp,
   type FieldOp,

@@ -4,6 +4,7 @@ import { FilterError, echo, typeName } from './errors';
 import {
   FIELD_OPS,
   FILTER_LIMITS,
+  TEXT_SEARCH_OPS,
   USER_REFS,
   type CompareOp,
   type FieldOp,
@@ -44,6 +45,7 @@ interface State {
   comparisons: number;
   groups: number;
   inValues: number;
+  textCost: number;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -70,7 +72,7 @@ function decode(input: unknown): unknown {
  * naming the bad part. See `index.ts` for the language and its semantics.
  */
 export function parseFilter(input: unknown, fields: FieldTypes): FilterNode {
-  const state: State = { fields, comparisons: 0, groups: 0, inValues: 0 };
+  const state: State = { fields, comparisons: 0, groups: 0, inValues: 0, textCost: 0 };
   return parseObject(decode(input), 'filter', 1, state);
 }
 
@@ -162,7 +164,43 @@ function parseOp(
     const values = value.map((v: unknown, i) => parseOperand(field, type, v, `${path}[${i}]`));
     return { kind: 'in', field, type, negate: op === '$nin', values };
   }
-  return { kind: 'compare', field, type, op: op as CompareOp, value: parseOperand(field, type, value, path) };
+  const operand = parseOperand(field, type, value, path);
+  if (TEXT_SEARCH_OPS.has(op)) chargeTextSearch(op, operand, path, state);
+  return { kind: 'compare', field, type, op: op as CompareOp, value: operand };
+}
+
+/**
+ * Bounds what a text search may cost: a `$like` pattern's length and wildcards, and the passes
+ * over a value all searches of the filter take together ({@link FILTER_LIMITS}.textCost).
+ */
+function chargeTextSearch(op: FieldOp, operand: Operand, path: string, state: State): void {
+  // A `@user.*` reference is the caller's id, email, role or account: short.
+  const pattern = operand.kind === 'literal' ? String(operand.value) : '';
+  if (op === '$like' || op === '$notlike') {
+    if (pattern.length > FILTER_LIMITS.likeLength) {
+      throw new FilterError(path, `pattern longer than ${FILTER_LIMITS.likeLength} characters`);
+    }
+    let wildcards = 0;
+    for (let i = 0; i < pattern.length; i++) {
+      const c = pattern.charCodeAt(i);
+      if (c === 0x25 || c === 0x5f) wildcards++;
+    }
+    if (wildcards > FILTER_LIMITS.likeWildcards) {
+      throw new FilterError(
+        path,
+        `pattern with more than ${FILTER_LIMITS.likeWildcards} wildcards (% and _)`,
+      );
+    }
+  }
+  const fold = op === '$containsfold' || op === '$notcontainsfold' ? 1 : 0;
+  state.textCost += 1 + fold + Math.ceil(pattern.length / 32);
+  if (state.textCost > FILTER_LIMITS.textCost) {
+    throw new FilterError(
+      path,
+      `text searches cost more than ${FILTER_LIMITS.textCost} passes over a value in all ` +
+        '(each $like/$contains… costs 1, plus 1 per 32 pattern characters, plus 1 to fold case)',
+    );
+  }
 }
 
 /** Checks one comparison value against the field type; dates are normalised to ISO 8601 UTC. */

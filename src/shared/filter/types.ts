@@ -82,7 +82,29 @@ export const FILTER_LIMITS = {
   totalInValues: 10_000,
   /** UTF-16 code units in one string value. */
   stringLength: 4096,
+  // note: the LIKE matcher reads each value character once per 32 pattern characters; 256 is 8 words.
+  /** UTF-16 code units in one `$like`/`$notlike` pattern. */
+  likeLength: 256,
+  /** `%` and `_` wildcards in one `$like`/`$notlike` pattern. */
+  likeWildcards: 32,
+  // note: a budget of 32 passes keeps one evaluation of a 256 KiB value to a few milliseconds.
+  /**
+   * The work of one evaluation, in passes over a record's text: each text search (`$like
+   * $notlike $contains $notcontains`) costs 1 plus 1 per 32 pattern characters, a folding one
+   * (`$containsfold $notcontainsfold`) 1 more; comparisons that read no text cost nothing here.
+   */
+  textCost: 32,
 } as const;
+
+/** The operators that search a value's text: each one is a pass over it ({@link FILTER_LIMITS}.textCost). */
+export const TEXT_SEARCH_OPS: ReadonlySet<FieldOp> = new Set([
+  '$like',
+  '$notlike',
+  '$contains',
+  '$notcontains',
+  '$containsfold',
+  '$notcontainsfold',
+]);
 
 /** Resolves an operand for a caller; undefined when it names a property the caller lacks. */
 export function resolveOperand(

@@ -6,6 +6,7 @@ import { AppError, notFound, validationError } from '../../errors';
 import type { Store } from '../../store';
 import { objectBody, requireAdmin, requireAuth } from '../guards';
 import { reply, type Ctx, type Router } from '../router';
+import { visibleCount } from './record-helpers';
 
 /** Collections are shared schema: every signed-in caller may read them, admins change them. */
 export function collectionRoutes(router: Router, store: Store): void {
@@ -31,7 +32,10 @@ export function collectionRoutes(router: Router, store: Store): void {
 
   router.on('GET', '/api/v1/collections', (ctx) => {
     const p = requireAuth(ctx);
-    const items = store.collections.list().filter((c) => inScope(p, c.name));
+    const items = store.collections
+      .list()
+      .filter((c) => inScope(p, c.name))
+      .map((c) => ({ ...c, count: visibleCount(store, p, c) }));
     // note: non-admins see names and fields (to build a UI), not the rules that guard them.
     return { items: isAdmin(p) ? items : items.map(({ rules: _r, ...c }) => c) };
   });

@@ -1,67 +1,39 @@
 import { checkRecord } from '../../../shared/record-validation';
-import { compileFilter, evaluateFilter, type FilterNode } from '../../../shared/filter';
-import type { Collection, RecordData } from '../../../shared/schema';
-import { accountScope, PUBLIC_ACCOUNT, type Principal } from '../../auth/principal';
-import { callerContext, ruleAccess } from '../../auth/rules';
+import type { Collection } from '../../../shared/schema';
+import { PUBLIC_ACCOUNT } from '../../auth/principal';
 import { AppError, notFound, validationError } from '../../errors';
 import type { Store } from '../../store';
 import { fieldTypes } from '../../store/collections';
-import { sqlId } from '../../store/db';
 import type { Where } from '../../store/records';
 import { denied, objectBody } from '../guards';
 import { filterParam, parseListParams, project } from '../list-query';
 import { reply, type Ctx, type Router } from '../router';
+import { batchRoutes } from './records-batch';
+import { exportRoutes } from './records-export';
+import {
+  access,
+  buildWhere,
+  checkIfMatch,
+  etagHeader,
+  loadRecord,
+  passes,
+  recordEvent as event,
+  relationErrors,
+} from './record-helpers';
+import type { FilterNode } from '../../../shared/filter';
 
-/** ANDs the account scope and any filters into one WHERE. */
-function buildWhere(p: Principal | null, filters: (FilterNode | undefined)[]): Where {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  const scope = accountScope(p);
-  if (scope !== null) {
-    parts.push('account = ?');
-    params.push(scope);
-  }
-  for (const f of filters) {
-    if (!f) continue;
-    const c = compileFilter(f, sqlId, callerContext(p));
-    parts.push(`(${c.sql})`);
-    params.push(...c.params);
-  }
-  return { sql: parts.length ? parts.join(' AND ') : '1', params };
-}
-
-/** Record routes: list, view, create, update, delete, and bulk update/delete by filter. */
+/** Record routes: list, view, create, update, delete, bulk update/delete by filter, batch create and export. */
 export function recordRoutes(router: Router, store: Store): void {
   const base = '/api/v1/collections/:name/records';
+  // Fixed paths first: `records/batch` and `records/export` must not be read as record ids.
+  batchRoutes(router, store);
+  exportRoutes(router, store);
 
-  function access(ctx: Ctx, c: Collection, op: 'list' | 'view' | 'create' | 'update' | 'delete') {
-    const a = ruleAccess(ctx.principal, c, op);
-    if (!a.allowed) throw denied(ctx, a.reason);
-    return a.filter;
-  }
-
-  /** A record the caller's account may see, else 404 (other accounts' records do not exist for them). */
-  function load(ctx: Ctx, c: Collection): { record: RecordData; account: string } {
-    const found = store.records.get(c, ctx.params.id!);
-    const scope = accountScope(ctx.principal);
-    if (!found || (scope !== null && found.account !== scope)) throw notFound(`Record '${ctx.params.id}'`);
-    return found;
-  }
+  const load = (ctx: Ctx, c: Collection) => loadRecord(store, ctx, c);
 
   function checkRelations(c: Collection, value: Record<string, unknown>, account: string): void {
-    const errors: Record<string, string> = {};
-    for (const f of c.fields) {
-      const v = value[f.name];
-      if (f.type !== 'relation' || typeof v !== 'string') continue;
-      const target = store.collections.get(f.collection!);
-      if (!target || !store.records.exists(target, v, account))
-        errors[f.name] = `no record '${v}' in '${f.collection}'`;
-    }
+    const errors = relationErrors(store, c, value, account);
     if (Object.keys(errors).length) throw validationError(errors);
-  }
-
-  function passes(rule: FilterNode | undefined, r: Record<string, unknown>, p: Principal | null): boolean {
-    return !rule || evaluateFilter(rule, r, callerContext(p));
   }
 
   router.on('GET', base, (ctx) => {
@@ -89,10 +61,11 @@ export function recordRoutes(router: Router, store: Store): void {
     const { record } = load(ctx, c);
     if (!passes(rule, record, ctx.principal)) throw notFound(`Record '${ctx.params.id}'`);
     const select = ctx.url.searchParams.get('select');
-    return project(
+    const body = project(
       record,
       select ? parseListParams(new URLSearchParams({ select }), fieldTypes(c)).select : undefined,
     );
+    return reply(200, body, etagHeader(record));
   });
 
   router.on('POST', base, async (ctx) => {
@@ -110,7 +83,7 @@ export function recordRoutes(router: Router, store: Store): void {
       emit(event('record.created', c, r, account, ctx));
       return r;
     });
-    return reply(201, record);
+    return reply(201, record, etagHeader(record));
   });
 
   router.on('PATCH', `${base}/:id`, async (ctx) => {
@@ -120,17 +93,19 @@ export function recordRoutes(router: Router, store: Store): void {
     const { value, errors } = checkRecord(c.fields, body, 'update');
     if (body.id !== undefined && body.id !== ctx.params.id) errors.id = 'cannot change a record id';
     if (Object.keys(errors).length) throw validationError(errors);
-    return await store.mutate((emit) => {
+    const updated = await store.mutate((emit) => {
       const { record: before, account } = load(ctx, c);
       const after = { ...before, ...value };
       if (!passes(rule, before, ctx.principal) || !passes(rule, after, ctx.principal)) {
         throw denied(ctx, `The update rule of '${c.name}' does not allow this change.`);
       }
+      checkIfMatch(ctx, c, before);
       checkRelations(c, value, account);
-      const r = store.records.update(c, before.id, value);
+      const r = store.records.update(c, before.id, value, account);
       emit({ ...event('record.updated', c, r, account, ctx), previous: before });
       return r;
     });
+    return reply(200, updated, etagHeader(updated));
   });
 
   router.on('DELETE', `${base}/:id`, async (ctx) => {
@@ -140,7 +115,8 @@ export function recordRoutes(router: Router, store: Store): void {
       const { record, account } = load(ctx, c);
       if (!passes(rule, record, ctx.principal))
         throw denied(ctx, `The delete rule of '${c.name}' does not allow this.`);
-      store.records.delete(c, record.id);
+      checkIfMatch(ctx, c, record);
+      store.records.delete(c, record.id, account);
       emit(event('record.deleted', c, record, account, ctx));
     });
     return reply(204);
@@ -169,7 +145,7 @@ export function recordRoutes(router: Router, store: Store): void {
           throw denied(ctx, `The update rule of '${c.name}' does not allow the change to '${before.id}'.`);
         }
         checkRelations(c, value, account);
-        const r = store.records.update(c, before.id, value);
+        const r = store.records.update(c, before.id, value, account);
         emit({ ...event('record.updated', c, r, account, ctx), previous: before });
       }
       return rows.length;
@@ -183,30 +159,11 @@ export function recordRoutes(router: Router, store: Store): void {
     const deleted = await store.mutate((emit) => {
       const rows = store.records.select(c, where);
       for (const { record, account } of rows) {
-        store.records.delete(c, record.id);
+        store.records.delete(c, record.id, account);
         emit(event('record.deleted', c, record, account, ctx));
       }
       return rows.length;
     });
     return { deleted };
   });
-}
-
-function event(
-  type: 'record.created' | 'record.updated' | 'record.deleted',
-  c: Collection,
-  r: RecordData,
-  account: string,
-  ctx: Ctx,
-) {
-  return {
-    type,
-    collection: c.name,
-    record_id: r.id,
-    data: r,
-    account,
-    actor: ctx.principal?.id,
-    timestamp: new Date().toISOString(),
-    trace_id: ctx.traceId,
-  };
 }

@@ -159,10 +159,11 @@ type Parsed =
   | { ok: false; reason: string };
 
 /** Checks `event`, `schema`, `filter`, `id` and `select` in FastSchema's order and words. */
-function parseQuery(q: URLSearchParams, collection: (name: string) => Collection | undefined): Parsed {
+export function parseQuery(q: URLSearchParams, collection: (name: string) => Collection | undefined): Parsed {
   const event = q.get('event') || '*';
-  if (event !== '*' && !(event in OPS))
-    return { ok: false, reason: `realtime.content: invalid event '${event}'` };
+  // note: own names only: `valueOf`, `__proto__`… are not events.
+  if (event !== '*' && !Object.hasOwn(OPS, event))
+    return { ok: false, reason: `realtime.content: invalid event '${event.slice(0, 64)}'` };
   const name = q.get('schema') ?? '';
   const c = NAME_PATTERN.test(name) ? collection(name) : undefined;
   if (!c) return { ok: false, reason: `realtime.content: schema not found: ${name}` };
@@ -185,9 +186,12 @@ function parseQuery(q: URLSearchParams, collection: (name: string) => Collection
   const rawSelect = q.get('select');
   if (rawSelect) {
     select = commaList(rawSelect);
-    const unknown = select.find((f) => !types[f]);
+    const unknown = select.find((f) => !Object.hasOwn(types, f));
     if (unknown !== undefined)
-      return { ok: false, reason: `realtime.content: invalid select: unknown field '${unknown}'` };
+      return {
+        ok: false,
+        reason: `realtime.content: invalid select: unknown field '${unknown.slice(0, 64)}'`,
+      };
   }
   const events = new Set<EventType>(event === '*' ? Object.values(OPS) : [OPS[event as Op]]);
   return { ok: true, collection: c.name, events, filter, id, select };
@@ -276,14 +280,16 @@ export function fastschemaDialect(
     },
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
       const conn = hub.attach(new FastschemaTransport(ws, req, holding), null, !!fastschemaToken(req, url));
-      wireSocket(ws, hub, conn, (c, raw: RawData) => {
+      const queue = wireSocket(ws, hub, conn, (c, raw: RawData) => {
         const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
         const text = bytes.toString();
         hub.message(c, text);
         // FastSchema reads nothing from the client and writes every frame back as text.
         hub.send(c, WHOLE + text);
       });
-      setup(conn, req, url).catch(() => hub.close(conn, 1011, 'internal error'));
+      // The setup goes first in the socket's queue: a client frame is echoed only once the
+      // subscription is registered, so an echo round trip proves the client is subscribed.
+      queue(() => setup(conn, req, url).catch(() => hub.close(conn, 1011, 'internal error')));
     },
   };
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import type { Authenticator } from '../../auth';
-import type { Collection } from '../../../shared/schema';
+import { MAX_JSON_DEPTH, nestedDeeper } from '../../../shared/json-depth';
+import { NAME_PATTERN, type Collection } from '../../../shared/schema';
 import { CLOSE, type Hub } from '../hub';
 import { checkParams, nativeEvent, verifyCredential } from '../spec';
 import type { Connection } from '../types';
@@ -37,10 +38,15 @@ export function nativeDialect(
 
   async function onMessage(conn: Connection, raw: RawData): Promise<void> {
     let msg: unknown;
+    const text = raw.toString();
     try {
-      msg = JSON.parse(raw.toString());
+      msg = JSON.parse(text);
     } catch {
       error(conn, 'Invalid JSON format', { code: 'invalid_json' });
+      return;
+    }
+    if (nestedDeeper(text)) {
+      error(conn, `Invalid message: nests deeper than ${MAX_JSON_DEPTH} levels`, { code: 'invalid_message' });
       return;
     }
     if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
@@ -110,12 +116,22 @@ export function nativeDialect(
         return;
       }
       case 'unsubscribe': {
-        if (typeof m.collection !== 'string') {
+        const name = m.collection;
+        if (typeof name !== 'string' || name === '') {
           error(conn, 'Missing collection', { code: 'invalid_collection' });
           return;
         }
-        hub.unsubscribe(conn, m.collection);
-        send(conn, 'unsubscribed', { collection: m.collection });
+        if (name !== '*' && name !== 'presence' && !NAME_PATTERN.test(name)) {
+          error(conn, `Invalid collection name '${name.slice(0, 64)}': use ^[a-z][a-z0-9_]{0,62}$ or '*'`, {
+            code: 'invalid_collection',
+          });
+          return;
+        }
+        if (!hub.unsubscribe(conn, name)) {
+          error(conn, `Not subscribed to '${name}'`, { code: 'not_subscribed', collection: name });
+          return;
+        }
+        send(conn, 'unsubscribed', { collection: name });
         return;
       }
       case 'presence': {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import type { EventType } from '../../../shared/events';
+import { MAX_JSON_DEPTH, nestedDeeper } from '../../../shared/json-depth';
 import { commaList, NAME_PATTERN, type Collection } from '../../../shared/schema';
 import type { Authenticator, Principal } from '../../auth';
 import { ruleAccess } from '../../auth/rules';
@@ -32,9 +33,10 @@ function eventBody(ev: LiveEvent): string | null {
 }
 
 /** The operations a client asked for: omitted or empty means all; anything else is an error. */
-function parseOps(raw: unknown): Op[] | string {
+export function parseOps(raw: unknown): Op[] | string {
   if (raw === undefined || raw === null) return ALL_OPS;
-  if (!Array.isArray(raw) || !raw.every((o) => typeof o === 'string' && o in OPS)) {
+  // note: own names only: `valueOf`, `__proto__`… are not operations.
+  if (!Array.isArray(raw) || !raw.every((o) => typeof o === 'string' && Object.hasOwn(OPS, o))) {
     return `Invalid operations: use a list of ${ALL_OPS.join(', ')}`;
   }
   return raw.length ? [...new Set(raw as Op[])] : ALL_OPS;
@@ -89,10 +91,15 @@ export function snackbaseDialect(
   async function onMessage(conn: Connection, raw: RawData): Promise<void> {
     if (conn.closed || !conn.principal) return;
     let msg: unknown;
+    const text = raw.toString();
     try {
-      msg = JSON.parse(raw.toString());
+      msg = JSON.parse(text);
     } catch {
       error(conn, 'Invalid JSON');
+      return;
+    }
+    if (nestedDeeper(text)) {
+      error(conn, `Invalid message: nests deeper than ${MAX_JSON_DEPTH} levels`);
       return;
     }
     if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
@@ -137,7 +144,9 @@ export function snackbaseDialect(
       case 'unsubscribe': {
         const name = m.collection;
         if (typeof name !== 'string' || name === '') return error(conn, 'Missing collection');
-        hub.unsubscribe(conn, name);
+        if (!NAME_PATTERN.test(name))
+          return error(conn, `Invalid collection name '${name.slice(0, 64)}': use ^[a-z][a-z0-9_]{0,62}$`);
+        if (!hub.unsubscribe(conn, name)) return error(conn, `Not subscribed to '${name}'`);
         reply(conn, { type: 'unsubscribed', status: 'unsubscribed', collection: name });
         return;
       }
@@ -218,19 +227,25 @@ interface SseSub {
   ops: Op[];
 }
 
-/** `collection=a&collection=b` (all operations) and `collections=a:create,update;b` (repeatable). */
-function parseSseQuery(q: URLSearchParams): SseSub[] | string {
+/**
+ * `collection=a&collection=b` (all operations) and `collections=a:create,update;b` (repeatable).
+ * An empty name (`collection=`, `collections=;a`) is an error, not a stream without it.
+ */
+export function parseSseQuery(q: URLSearchParams): SseSub[] | string {
   const byName = new Map<string, Set<Op>>();
   const add = (name: string, ops: Op[]) => {
     const set = byName.get(name) ?? new Set<Op>();
     for (const o of ops) set.add(o);
     byName.set(name, set);
   };
-  for (const name of q.getAll('collection')) if (name) add(name, ALL_OPS);
+  for (const name of q.getAll('collection')) {
+    if (!name.trim()) return 'Missing collection';
+    add(name, ALL_OPS);
+  }
   for (const value of q.getAll('collections')) {
     for (const item of value.split(';')) {
       const [name = '', list] = item.split(':', 2).map((s) => s.trim());
-      if (!name) continue;
+      if (!name) return 'Missing collection';
       const ops = parseOps(list ? commaList(list) : undefined);
       if (typeof ops === 'string') return `${ops} (collection '${name}')`;
       add(name, ops);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import type { EventType } from '../../../shared/events';
+import { MAX_JSON_DEPTH, nestedDeeper } from '../../../shared/json-depth';
 import { NAME_PATTERN, type Collection } from '../../../shared/schema';
 import type { Authenticator } from '../../auth';
 import { CLOSE, type Hub } from '../hub';
@@ -89,7 +90,7 @@ export function topicsDialect(
     if (!t) {
       error(conn, `Invalid topic '${topic.slice(0, 200)}': use collection or collection:record_id`, {
         code: 'invalid_topic',
-        topic,
+        topic: topic.slice(0, 200),
       });
       return;
     }
@@ -127,10 +128,15 @@ export function topicsDialect(
   async function onMessage(conn: Connection, raw: RawData): Promise<void> {
     if (conn.closed) return;
     let msg: unknown;
+    const text = raw.toString();
     try {
-      msg = JSON.parse(raw.toString());
+      msg = JSON.parse(text);
     } catch {
       error(conn, 'Invalid JSON', { code: 'invalid_json' });
+      return;
+    }
+    if (nestedDeeper(text)) {
+      error(conn, `Invalid message: nests deeper than ${MAX_JSON_DEPTH} levels`, { code: 'invalid_message' });
       return;
     }
     if (
@@ -169,7 +175,16 @@ export function topicsDialect(
       }
       case 'unsubscribe': {
         const topics = topicsOf(conn, m.topics);
-        for (const topic of topics ?? []) hub.unsubscribe(conn, topic);
+        for (const topic of topics ?? []) {
+          if (!parseTopic(topic)) {
+            error(conn, `Invalid topic '${topic.slice(0, 200)}': use collection or collection:record_id`, {
+              code: 'invalid_topic',
+              topic: topic.slice(0, 200),
+            });
+          } else if (!hub.unsubscribe(conn, topic)) {
+            error(conn, `Not subscribed to '${topic}'`, { code: 'not_subscribed', topic });
+          }
+        }
         return;
       }
       default:
