@@ -4,6 +4,19 @@ import { spawn } from 'node:child_process';
 import { ensureBuilt, root } from './ensure-build.mjs';
 import { ensureElectron, ensureNativeSqlite } from './electron-native.mjs';
 
+const args = ['.', ...process.argv.slice(2)];
+// Chromium refuses to run as root with its sandbox on. Turning the sandbox off is the caller's
+// explicit choice (`npm start -- --no-sandbox`), never done behind their back.
+if (process.getuid?.() === 0 && !args.includes('--no-sandbox')) {
+  console.error(
+    '\nElectron will not start as root with its sandbox on. Run npm start as a normal user, or, in a throwaway\n' +
+      'container only, turn the sandbox off explicitly: npm start -- --no-sandbox\n',
+  );
+  process.exit(1);
+}
+if (args.includes('--no-sandbox'))
+  console.warn("warning: --no-sandbox: the console runs without Chromium's sandbox");
+
 ensureBuilt();
 
 const electron = ensureElectron();
@@ -21,10 +34,6 @@ if (!nativeBinding) {
   );
   process.exit(1);
 }
-
-const args = ['.', ...process.argv.slice(2)];
-// Chromium refuses to run as root with its sandbox on; root only happens in containers and CI.
-if (process.getuid?.() === 0 && !args.includes('--no-sandbox')) args.push('--no-sandbox');
 
 const env = { ...process.env, SWITCHBOARD_NATIVE_BINDING: nativeBinding };
 delete env.ELECTRON_RUN_AS_NODE;

@@ -27,6 +27,8 @@ gate('format', 'npx', ['prettier', '--check', '.']);
 gate('lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
 gate('typecheck (node)', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 gate('typecheck (web)', 'npx', ['tsc', '-p', 'tsconfig.web.json', '--noEmit']);
+// Electron security review (offline, a few seconds): new findings fail; accepted ones are in security/.
+gate('electronegativity', 'node', ['scripts/electronegativity.mjs']);
 
 const vitestJson = `${tmp}/vitest.json`;
 rmSync(vitestJson, { force: true });

@@ -8,7 +8,12 @@ export interface SwitchboardBridge {
   readonly serverUrl: string;
   /** A superuser access token for the local console (a JWT; it expires like any access token). */
   readonly adminToken: string;
+  /** A fresh admin token before the current one expires (asks the main process; same checks as the bridge). */
+  refreshAdminToken?(): Promise<string>;
 }
 
 /** The IPC channel the preload uses once, synchronously, to read the bridge values from the main process. */
 export const BRIDGE_CHANNEL = 'switchboard:bridge';
+
+/** The IPC channel `refreshAdminToken` invokes: the main process answers with a newly issued token. */
+export const BRIDGE_REFRESH_CHANNEL = 'switchboard:bridge-refresh';

@@ -75,7 +75,9 @@ describe("the console's Redis setting", () => {
     }
     const unknown = await admin.patch('/api/v1/settings', { redis: redis.url });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error.details).toEqual({ redis: 'is not a setting (settable: redis_url, retention)' });
+    expect(unknown.body.error.details).toEqual({
+      redis: 'is not a setting (settable: redis_url, retention)',
+    });
     expect((await settings(admin)).body.scale_out.state).toBe('off');
     expect(await backend(admin)).toBe('memory');
   });

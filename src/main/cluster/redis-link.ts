@@ -43,15 +43,27 @@ export function backoffMs(attempt: number, b: Backoff = DEFAULT_BACKOFF): number
   return Math.round(full / 2 + (Math.random() * full) / 2);
 }
 
-/** The URL without its password, for messages. */
+/**
+ * The URL without its secret, for logs, messages and the console: `redis://user:pass@host`
+ * becomes `redis://user:***@host`, and a lone user name (which Redis may take as the
+ * password) `redis://***@host`.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    else if (u.username) u.username = '***';
     return u.toString();
   } catch {
     return '(invalid URL)';
   }
+}
+
+/** Any `scheme://user:pass@` (or `scheme://secret@`) inside free text, such as an error message quoting a URL, masked as redactUrl does. */
+export function redactText(text: string): string {
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/]*):[^\s/]*@/gi, '$1:***@')
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s:@/]+@/gi, '$1***@');
 }
 
 /** How one connection behaves. */
@@ -182,7 +194,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** One line for an error. */
+/** One line for an error, with any credentials in a URL it quotes masked. */
 export function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return redactText(e instanceof Error ? e.message : String(e));
 }

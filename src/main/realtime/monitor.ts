@@ -189,6 +189,9 @@ export function monitorFeed(hub: Hub, auth: Authenticator): WsDialect & { stop()
     paths: ['/api/v1/monitor'],
     unlimited: true,
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
+      // note: ws reports a protocol violation (an oversized frame, bad UTF-8) as 'error'; with no
+      // listener that is an uncaught exception that would take the whole server down.
+      ws.on('error', () => ws.terminate());
       const token = tokenOf(req, url);
       void (async () => {
         const v = token ? await verifyCredential(auth, token) : undefined;

@@ -8,6 +8,7 @@ import {
   DEFAULT_STREAM_KEY,
   errorText,
   openLink,
+  redactUrl,
   type RedisLink,
 } from '../cluster/redis-link';
 import { streamEndNotAhead } from '../cluster/relay';
@@ -54,17 +55,8 @@ export function checkRedisUrl(raw: string): string {
   return url;
 }
 
-/** The URL with its password (and a lone user) hidden, for logs and the console. */
-export function maskRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    else if (u.username) u.username = '***';
-    return u.toString();
-  } catch {
-    return '(invalid URL)';
-  }
-}
+/** The URL with its password (and a lone user) hidden, for logs and the console (see redactUrl). */
+export const maskRedisUrl = redactUrl;
 
 interface Link {
   url: string;

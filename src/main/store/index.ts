@@ -3,7 +3,7 @@ import type { HubEvent } from '../../shared/events';
 import { EventBus } from './bus';
 import { Changes } from './changes';
 import { Collections } from './collections';
-import { closeDb, openDb, type Db, type OpenOptions } from './db';
+import { closeDb, openDb, secureDataDir, type Db, type OpenOptions } from './db';
 import { EventLog, type NewEvent } from './events';
 import { ApiKeys } from './keys';
 import { migrate } from './migrate';
@@ -55,6 +55,8 @@ export class Store {
   private readonly stmts;
 
   constructor(dataDir: string, opts: OpenOptions & { onBusError?: (e: unknown) => void } = {}) {
+    // The data dir is private (0700) and the database files 0600, whatever the umask.
+    secureDataDir(dataDir);
     this.db = openDb(join(dataDir, 'switchboard.db'), opts);
     migrate(this.db);
     this.collections = new Collections(this.db);
