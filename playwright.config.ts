@@ -12,10 +12,12 @@ export default defineConfig({
   globalSetup: './e2e/global-setup.ts',
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
+  // note: each test starts its own server; two at a time keeps a 2-core CI box busy without starving either.
+  workers: 2,
   retries: process.env.CI ? 1 : 0,
   reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : 'list',
   timeout: 30_000,
-  // note: the console polls health every 3 s; a state change must show within two polls plus a request timeout.
+  // note: generous for a loaded 2-core machine: a server start, a build of a lazy chunk, a reconnect.
   expect: { timeout: 12_000 },
   use: {
     trace: 'retain-on-failure',

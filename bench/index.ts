@@ -20,6 +20,7 @@ const SECTIONS: Record<string, () => Promise<{ default: Section }>> = {
   dialects: () => import('./sections/dialects'),
   monitor: () => import('./sections/monitor'),
   cluster: () => import('./sections/cluster'),
+  console: () => import('./sections/console'),
 };
 
 const USAGE = `usage: npm run bench [-- --only NAME[,NAME]] [--cluster] [--quick] [--list]

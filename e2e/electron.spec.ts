@@ -50,7 +50,9 @@ test('the desktop app opens the console with its embedded server up', async ({},
   await app.context().tracing.start({ screenshots: true, snapshots: true });
   try {
     const window = await app.firstWindow();
-    await expect(window.getByTestId('health-up')).toBeVisible();
+    // The bridge's admin token signs the owner in at once; Settings shows the server.
+    await expect(window.getByTestId('connection-status')).toHaveText('Live');
+    await window.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
     await expect(window.getByTestId('health-url')).toHaveText(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     // The preload hands over the URL and a token, and nothing of Node or IPC.

@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base, type Page } from '@playwright/test';
+import { expect, test as base, type APIRequestContext, type Page } from '@playwright/test';
 import { HeadlessServer } from './headless-server';
 
-export { expect } from '@playwright/test';
+export { expect };
 
 /** Each test gets its own headless server on a free port with a fresh data directory. */
 export const test = base.extend<{ server: HeadlessServer }>({
@@ -42,4 +42,70 @@ export async function holdRequests(
     await route.continue();
   });
   return release;
+}
+
+/** The fixture server's superuser (see headless-server.ts). */
+export const ADMIN = { email: 'admin@example.test', password: 'e2e-admin-password' };
+
+/** A real login through the API; returns the access token. */
+export async function apiLogin(
+  request: APIRequestContext,
+  server: HeadlessServer,
+  who: { email: string; password: string } = ADMIN,
+): Promise<string> {
+  const response = await request.post(`${server.url}/api/v1/auth/login`, { data: who });
+  if (response.status() !== 200)
+    throw new Error(`login failed: ${response.status()} ${await response.text()}`);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** A JSON request to the API as `token`; throws unless the status is `expect`. */
+export async function api<T = unknown>(
+  request: APIRequestContext,
+  server: HeadlessServer,
+  token: string,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  data?: unknown,
+): Promise<T> {
+  const response = await request.fetch(`${server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}` },
+    ...(data === undefined ? {} : { data }),
+  });
+  if (!response.ok()) throw new Error(`${method} ${path}: ${response.status()} ${await response.text()}`);
+  return (response.status() === 204 ? undefined : await response.json()) as T;
+}
+
+/** Opens the console in a browser and signs in through the login form; resolves once the shell shows. */
+export async function signIn(
+  page: Page,
+  server: HeadlessServer,
+  who: { email: string; password: string } = ADMIN,
+  hash = '',
+): Promise<void> {
+  await page.goto(`${server.url}/${hash}`);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('navigation', { name: 'Main' })).toBeVisible();
+}
+
+/** Opens the console as the desktop app does: with the bridge's server URL and admin token. */
+export async function openAsDesktop(
+  page: Page,
+  server: HeadlessServer,
+  token: string,
+  hash = '',
+): Promise<void> {
+  await page.addInitScript((bridge) => Object.assign(globalThis, { switchboard: bridge }), {
+    serverUrl: server.url,
+    adminToken: token,
+  });
+  await page.goto(`${server.url}/${hash}`);
+}
+
+/** Forces the page's colour scheme (the console follows it unless a theme was chosen). */
+export async function setScheme(page: Page, scheme: 'light' | 'dark'): Promise<void> {
+  await page.emulateMedia({ colorScheme: scheme, reducedMotion: 'reduce' });
 }

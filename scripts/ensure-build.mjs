@@ -15,6 +15,8 @@ const OUTPUTS = [
   'out/preload/index.cjs',
   'out/renderer/index.html',
   'out/sdk/switchboard.js',
+  'out/sdk/switchboard-react.js',
+  'out/sdk/switchboard.d.ts',
 ];
 /** Inputs besides everything under src/. */
 const INPUTS = ['package.json', 'electron.vite.config.ts', 'vite.sdk.config.ts', 'tsconfig.base.json'];

@@ -160,6 +160,7 @@ describe('sort, page, select', () => {
     const r = await env.admin.get(`${recs(shared.name)}?sort=key&page=2&per_page=3`);
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ page: 2, per_page: 3, total_items: 10, total_pages: 4 });
+    expect(r.body.last_seq).toBe(await lastSeq(env.admin));
     expect(r.body.items.map((x: { key: string }) => x.key)).toEqual(['d', 'e', 'f']);
     const last = await env.admin.get(`${recs(shared.name)}?sort=key&page=4&per_page=3`);
     expect(last.body.items.map((x: { key: string }) => x.key)).toEqual(['j']);

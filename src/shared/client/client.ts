@@ -1,14 +1,8 @@
 /** `createClient`: the SDK's entry point, tying the registry, the transports and the REST helpers together. */
+import { adminApi, authApi, type AdminApi, type AuthApi } from './admin';
 import { resolveBackoff } from './backoff';
 import { FilterResolver } from './filters';
-import {
-  login,
-  recordsApi,
-  type AuthUser,
-  type HttpContext,
-  type LoginResult,
-  type RecordsApi,
-} from './rest';
+import { recordsApi, type AuthUser, type HttpContext, type LoginResult, type RecordsApi } from './rest';
 import { PollTransport } from './poll-transport';
 import { Registry } from './subscriptions';
 import type { Transport, TransportHost } from './transport';
@@ -55,6 +49,15 @@ export interface SwitchboardClient {
   login(email: string, password: string): Promise<LoginResult>;
   /** The signed-in user, when known from `login`. */
   readonly user: AuthUser | undefined;
+  /** The access token or API key requests and connections use now. */
+  readonly token: string | undefined;
+  /**
+   * Auth that keeps the token: `login` and `refresh` adopt the new access token (REST at once, realtime by
+   * reconnecting and resuming), `logout` ends the login and drops it; `me` asks who the token is.
+   */
+  readonly auth: AuthApi;
+  /** Typed admin helpers: collections, users, keys, settings, health, stats, presence, the event log. */
+  readonly admin: AdminApi;
   /** CRUD helpers for one collection's records. */
   records<T extends RecordData = RecordData>(collection: string): RecordsApi<T>;
   /** Closes the connection for good; subscriptions stop. */
@@ -117,7 +120,7 @@ export function createClient(options: ClientOptions): SwitchboardClient {
     backoff,
     async currentToken() {
       if (options.getToken && !fresh) {
-        const t = await options.getToken();
+        const t = await options.getToken({});
         if (t !== undefined && t !== token) {
           token = t;
           resolver.reset();
@@ -128,7 +131,7 @@ export function createClient(options: ClientOptions): SwitchboardClient {
     },
     async refreshToken(rejected) {
       if (!options.getToken) return null;
-      const t = await options.getToken();
+      const t = await options.getToken({ rejected });
       if (!t || t === rejected) return null;
       token = t;
       fresh = true;
@@ -162,6 +165,33 @@ export function createClient(options: ClientOptions): SwitchboardClient {
   const reconnect = (): void => {
     if (!closed && state.status !== 'idle') transport.restart();
   };
+  const adopt = (t: string | undefined, user?: AuthUser): void => {
+    token = t;
+    fresh = true;
+    resolver.reset(user);
+    reconnect();
+  };
+  const rawAuth = authApi(http);
+  const auth: AuthApi = {
+    async login(email, password) {
+      const result = await rawAuth.login(email, password);
+      adopt(result.access_token, result.user);
+      return result;
+    },
+    async refresh(refreshToken) {
+      const result = await rawAuth.refresh(refreshToken);
+      adopt(result.access_token, result.user);
+      return result;
+    },
+    async logout() {
+      try {
+        if (token) await rawAuth.logout();
+      } finally {
+        adopt(undefined);
+      }
+    },
+    me: () => rawAuth.me(),
+  };
 
   return {
     subscribe(collection, opts, handler) {
@@ -194,22 +224,17 @@ export function createClient(options: ClientOptions): SwitchboardClient {
       transport.sendPresence();
     },
     setToken(t) {
-      token = t;
-      fresh = true;
-      resolver.reset();
-      reconnect();
+      adopt(t);
     },
-    async login(email, password) {
-      const result = await login(http, email, password);
-      token = result.access_token;
-      fresh = true;
-      resolver.reset(result.user);
-      reconnect();
-      return result;
-    },
+    login: (email, password) => auth.login(email, password),
     get user() {
       return resolver.user;
     },
+    get token() {
+      return token;
+    },
+    auth,
+    admin: adminApi(http),
     records: (collection) => recordsApi(http, collection),
     close() {
       if (closed) return;

@@ -1,18 +1,50 @@
 /** Small REST helpers over `fetch`: JSON requests with the bearer token, login, and record CRUD. */
+import type { User } from '../admin';
 import type { Collection, RecordData } from '../schema';
 import type { FetchLike } from './types';
 
-/** A failed REST call: the server's error envelope, or `network` (status 0) when no response came. */
+/**
+ * A failed REST call: the server's error envelope (`status`, stable `code`, `message`, `details` — for a
+ * validation error `{field: message}`), or `network` (status 0) when no response came. A 429 carries
+ * `retry_after_s`, the seconds to wait before trying again.
+ */
 export class ApiError extends Error {
+  /** Seconds to wait before retrying (429 only): the envelope's `details.retry_after_s` or `Retry-After`. */
+  readonly retry_after_s?: number;
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
     readonly details?: Record<string, unknown>,
+    retryAfterS?: number,
   ) {
     super(message);
     this.name = 'ApiError';
+    if (retryAfterS !== undefined) this.retry_after_s = retryAfterS;
   }
+
+  /** The per-field messages of a validation error (`details` entries whose value is a string). */
+  get fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.details ?? {})) if (typeof v === 'string') out[k] = v;
+    return out;
+  }
+}
+
+/** The wait a 429 asks for: `details.retry_after_s`, else the `Retry-After` header (seconds). */
+function retryAfter(
+  status: number,
+  details: Record<string, unknown> | undefined,
+  headers: Headers | undefined,
+): number | undefined {
+  if (status !== 429) return undefined;
+  const fromBody = details?.retry_after_s;
+  if (typeof fromBody === 'number' && Number.isFinite(fromBody)) return Math.max(0, Math.ceil(fromBody));
+  const raw = headers?.get('retry-after');
+  const fromHeader = Number(raw);
+  // note: a 429 without a stated wait still means "not now": one second is the least that is honest.
+  return raw && Number.isFinite(fromHeader) ? Math.max(0, Math.ceil(fromHeader)) : 1;
 }
 
 /** What a request needs from the client: where, as whom, and with which fetch. */
@@ -53,24 +85,21 @@ export async function requestJson<T>(
   if (!res.ok) {
     const err = (json as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)
       ?.error;
+    const details =
+      err?.details && typeof err.details === 'object' ? (err.details as Record<string, unknown>) : undefined;
     throw new ApiError(
       res.status,
       typeof err?.code === 'string' ? err.code : `http_${res.status}`,
       typeof err?.message === 'string' ? err.message : `${method} ${path}: HTTP ${res.status}`,
-      err?.details && typeof err.details === 'object' ? (err.details as Record<string, unknown>) : undefined,
+      details,
+      retryAfter(res.status, details, res.headers),
     );
   }
   return json as T;
 }
 
-/** The user a login returns. */
-export interface AuthUser {
-  id: string;
-  email: string;
-  role: 'admin' | 'editor' | 'viewer';
-  account?: string;
-  [key: string]: unknown;
-}
+/** The user a login returns (the admin API's `User`). */
+export type AuthUser = User;
 
 /** `POST /api/v1/auth/login`'s response. */
 export interface LoginResult {

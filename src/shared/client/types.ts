@@ -86,6 +86,11 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 /** A `fetch` implementation; the global one by default. */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** Why the client asks `getToken`: before a connect (`{}`), or after the server refused `rejected`. */
+export interface TokenRequest {
+  rejected?: string;
+}
+
 /** Options of {@link createClient}. */
 export interface ClientOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:8000`; a function is asked again before each connect. */
@@ -93,10 +98,11 @@ export interface ClientOptions {
   /** An access token or API key; anonymous when absent. */
   token?: string;
   /**
-   * Asked for a token before each connect and after the server rejects one (close 4001 or HTTP 401).
-   * Returning the token that was just rejected (or nothing) stops reconnecting until `setToken`.
+   * Asked for a token before each connect and after the server rejects one (close 4001 or HTTP 401; then
+   * `rejected` is the token it refused, so an app can refresh its login). Returning the token that was
+   * just rejected (or nothing) stops reconnecting until `setToken`.
    */
-  getToken?: () => string | undefined | Promise<string | undefined>;
+  getToken?: (request: TokenRequest) => string | undefined | Promise<string | undefined>;
   /** A WebSocket constructor; defaults to the global one (browsers, Node 22+). */
   WebSocket?: WebSocketConstructor;
   /** A fetch implementation; defaults to the global one. */

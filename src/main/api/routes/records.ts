@@ -52,6 +52,9 @@ export function recordRoutes(router: Router, store: Store): void {
       per_page: q.perPage,
       total_items: total,
       total_pages: Math.ceil(total / q.perPage),
+      // The seq this page reflects (read in the same synchronous turn), so a live list can drop
+      // the events it already holds and apply only later ones.
+      last_seq: store.events.lastSeq(),
     };
   });
 

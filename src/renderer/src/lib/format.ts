@@ -25,3 +25,9 @@ export function formatDateTime(iso: string): string {
 export function formatTime(ms: number): string {
   return new Date(ms).toLocaleTimeString(undefined, { timeStyle: 'medium' });
 }
+
+/** An ISO timestamp as a local date (the full moment in `title`), or the input unchanged if it does not parse. */
+export function formatDate(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString(undefined, { dateStyle: 'medium' });
+}

@@ -1,0 +1,208 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { APIRequestContext, Page } from '@playwright/test';
+import { api, apiLogin, expect, setScheme, signIn, test } from './fixtures';
+import type { HeadlessServer } from './headless-server';
+import { root } from './headless-server';
+
+const FIELDS = [
+  { name: 'title', type: 'text', required: true },
+  { name: 'n', type: 'number' },
+  { name: 'done', type: 'bool' },
+  { name: 'kind', type: 'select', options: ['news', 'menu', 'alert'] },
+];
+const RULES = { list: 'auth', view: 'auth', create: 'auth', update: 'auth', delete: 'auth' };
+
+type Rec = { id: string; title: string; updated_at: string };
+
+async function setup(request: APIRequestContext, server: HeadlessServer, name: string, rows: object[]) {
+  const token = await apiLogin(request, server);
+  await api(request, server, token, 'POST', '/api/v1/collections', { name, fields: FIELDS, rules: RULES });
+  const made = rows.length
+    ? await api<{ items: Rec[] }>(
+        request,
+        server,
+        token,
+        'POST',
+        `/api/v1/collections/${name}/records/batch`,
+        {
+          records: rows,
+        },
+      )
+    : { items: [] };
+  return { token, items: made.items };
+}
+
+const rows = (page: Page) => page.getByTestId('record-row');
+const row = (page: Page, text: string) => rows(page).filter({ hasText: text });
+
+test('adds, edits, filters, sorts and deletes records; errors land on their field', async ({
+  page,
+  request,
+  server,
+}) => {
+  test.setTimeout(60_000);
+  await setup(request, server, 'posts', [
+    { title: 'Breakfast menu', n: 3, done: true, kind: 'menu' },
+    { title: 'Storm warning', n: 1, kind: 'alert' },
+    { title: 'Opening hours', n: 2, kind: 'news' },
+  ]);
+  await setScheme(page, 'light');
+  await signIn(page, server, undefined, '#/collections/posts');
+  await expect(page.getByTestId('records-total')).toHaveText('3 records');
+
+  // Create: the required title is checked on the client, on its field.
+  await page.getByRole('button', { name: 'New record' }).click();
+  const panel = page.getByTestId('record-panel');
+  await panel.getByRole('button', { name: 'Create' }).click();
+  await expect(panel.getByLabel('title')).toHaveAttribute('aria-invalid', 'true');
+  await expect(panel.getByText('is required')).toBeVisible();
+  await panel.getByLabel('title').fill('Hello');
+  await panel.getByLabel('n', { exact: true }).fill('five');
+  await panel.getByRole('button', { name: 'Create' }).click();
+  await expect(panel.getByText('expected a number, got "five"')).toBeVisible();
+  await panel.getByLabel('n', { exact: true }).fill('5');
+  await panel.getByRole('button', { name: 'Create' }).click();
+  await expect(panel).toBeHidden();
+  await expect(row(page, 'Hello')).toBeVisible();
+  await expect(page.getByTestId('records-total')).toHaveText('4 records');
+
+  // Edit: Enter opens the focused row, the URL names it, Esc closes.
+  await row(page, 'Hello').click();
+  await expect(page).toHaveURL(/record=/);
+  await panel.getByLabel('title').fill('Hello again');
+  await panel.getByRole('button', { name: 'Save' }).click();
+  await expect(row(page, 'Hello again')).toBeVisible();
+  await panel.getByLabel('title').press('Escape');
+  await expect(panel).toBeHidden();
+
+  // Filter: a mistake is explained inline and not sent; a good one applies on Enter and survives a reload.
+  const filter = page.getByTestId('records-filter');
+  await filter.fill('{"nope":1}');
+  await filter.press('Enter');
+  await expect(page.getByTestId('records-filter-error')).toContainText('filter.nope');
+  await filter.fill('{"title":{"$like":"%e%"},"n":{"$gte":2}}');
+  await filter.press('Enter');
+  await expect(page.getByTestId('records-total')).toHaveText('3 records match');
+  await page.reload();
+  await expect(page.getByTestId('records-total')).toHaveText('3 records match');
+
+  // Sort by n: ascending, then descending.
+  await page.getByTestId('sort-n').click();
+  await expect(rows(page).first()).toContainText('Opening hours');
+  await page.getByTestId('sort-n').click();
+  await expect(rows(page).first()).toContainText('Hello again');
+  await filter.fill('');
+  await filter.press('Enter');
+  await expect(page.getByTestId('records-total')).toHaveText('4 records');
+
+  // Screenshots with the panel open, light and dark.
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await row(page, 'Breakfast menu').click();
+  await expect(panel.getByLabel('title')).toHaveValue('Breakfast menu');
+  await page.screenshot({ path: join(root, 'docs/screenshots/records-light.png') });
+  await setScheme(page, 'dark');
+  await page.screenshot({ path: join(root, 'docs/screenshots/records-dark.png') });
+
+  // Delete with a confirmation.
+  await panel.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('button', { name: 'Delete record' }).click();
+  await expect(row(page, 'Breakfast menu')).toHaveCount(0);
+  await expect(page.getByTestId('records-total')).toHaveText('3 records');
+});
+
+test('follows other writers live and never overwrites an open edit', async ({ page, request, server }) => {
+  const { token, items } = await setup(request, server, 'live', [
+    { title: 'first', n: 10 },
+    { title: 'second', n: 11 },
+  ]);
+  await signIn(
+    page,
+    server,
+    undefined,
+    `#/collections/live?filter=${encodeURIComponent('{"n":{"$gte":10}}')}`,
+  );
+  await expect(page.getByTestId('records-total')).toHaveText('2 records match');
+
+  // A record created elsewhere enters within a second; one changed out of the filter leaves.
+  const made = await api<Rec>(request, server, token, 'POST', '/api/v1/collections/live/records', {
+    title: 'from elsewhere',
+    n: 20,
+  });
+  await expect(row(page, 'from elsewhere')).toBeVisible({ timeout: 1000 });
+  await api(request, server, token, 'PATCH', `/api/v1/collections/live/records/${made.id}`, { n: 1 });
+  await expect(row(page, 'from elsewhere')).toHaveCount(0, { timeout: 1000 });
+  await expect(page.getByTestId('records-total')).toHaveText('2 records match');
+
+  // An open edit is kept when someone else saves; saving then asks reload or overwrite.
+  const target = items[0]!;
+  await row(page, 'first').click();
+  const panel = page.getByTestId('record-panel');
+  await panel.getByLabel('title').fill('mine');
+  await api(request, server, token, 'PATCH', `/api/v1/collections/live/records/${target.id}`, {
+    title: 'theirs',
+  });
+  const notice = panel.getByTestId('record-changed-elsewhere');
+  await expect(notice).toContainText('theirs');
+  await expect(panel.getByLabel('title')).toHaveValue('mine');
+  await notice.getByRole('button', { name: 'Keep editing mine' }).click();
+  await panel.getByRole('button', { name: 'Save' }).click();
+  const conflict = panel.getByTestId('record-conflict');
+  await expect(conflict).toBeVisible();
+  await conflict.getByRole('button', { name: 'Overwrite with mine' }).click();
+  await expect(conflict).toBeHidden();
+  await expect(row(page, 'mine')).toBeVisible();
+  const now = await api<Rec>(request, server, token, 'GET', `/api/v1/collections/live/records/${target.id}`);
+  expect(now.title).toBe('mine');
+});
+
+test('imports 10,000 CSV rows reporting the bad ones, then bulk-edits a selection', async ({
+  page,
+  request,
+  server,
+}, testInfo) => {
+  test.setTimeout(90_000);
+  const { token } = await setup(request, server, 'bulk', []);
+  const lines = ['title,n,done,kind'];
+  for (let i = 0; i < 10_000; i++) lines.push(`"item ${i}, ok",${i},${i % 2 === 0},news`);
+  lines[101] = ',100,true,news'; // no title: line 102
+  lines[5001] = 'bad number,lots,false,news'; // line 5002
+  const csv = testInfo.outputPath('import.csv');
+  writeFileSync(csv, lines.join('\n'));
+
+  await signIn(page, server, undefined, '#/collections/bulk');
+  await expect(page.getByText('bulk has no records yet')).toBeVisible();
+  await page.getByTestId('import-open').click();
+  await page.getByTestId('import-file').setInputFiles(csv);
+  await page.getByTestId('import-start').click();
+  const report = page.getByTestId('import-report');
+  await expect(report).toContainText('2 rows would not import; 9,998 are valid');
+  const failures = page.getByTestId('import-failures');
+  await expect(failures.getByRole('row', { name: /102 title: is required/ })).toBeVisible();
+  await expect(failures.getByRole('row', { name: /5002 n: expected a number/ })).toBeVisible();
+  await page.getByTestId('import-valid').click();
+  await expect(page.getByTestId('import-done')).toContainText('Imported 9,998 records');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('records-total')).toHaveText('9,998 records');
+
+  // Check two rows (shift-click makes a range), set `done` on them.
+  const checks = rows(page).getByRole('checkbox');
+  await checks.nth(0).click();
+  await checks.nth(2).click({ modifiers: ['Shift'] });
+  await expect(page.getByTestId('bulk-bar')).toContainText('3 records selected');
+  await page.getByRole('button', { name: 'Edit a field' }).click();
+  const dialog = page.getByTestId('bulk-edit-dialog');
+  await dialog.getByLabel('Field').selectOption('kind');
+  await dialog.getByLabel('kind', { exact: true }).selectOption('alert');
+  await dialog.getByRole('button', { name: 'Set on 3 records' }).click();
+  await expect(page.getByText('3 records updated.')).toBeVisible();
+  const alerts = await api<{ total_items: number }>(
+    request,
+    server,
+    token,
+    'GET',
+    `/api/v1/collections/bulk/records?per_page=1&filter=${encodeURIComponent('{"kind":"alert"}')}`,
+  );
+  expect(alerts.total_items).toBe(3);
+  await expect(rows(page).filter({ hasText: 'alert' })).toHaveCount(3);
+});

@@ -1,0 +1,159 @@
+/**
+ * One collection: tabs Records | Schema | Rules, the tab in the URL (`?tab=schema`) so a link or a reload
+ * keeps it. Records is the records feature's view; Schema and Rules are edited here. Rename and delete sit
+ * in the header.
+ */
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { Pencil, Trash2 } from 'lucide-react';
+import { useAppStore } from '../../store';
+import { setQuery } from '../../store/route';
+import { Button } from '../../ui/button';
+import { PageHeader } from '../../ui/page';
+import { EmptyState, LoadingState } from '../../ui/states';
+import { RecordsView } from '../records/records-view';
+import { CollectionNameDialog, DeleteCollectionDialog } from './collection-dialogs';
+import { RulesEditor } from './rules-editor';
+import { SchemaEditor } from './schema-editor';
+
+const TABS = [
+  { id: 'records', label: 'Records' },
+  { id: 'schema', label: 'Schema' },
+  { id: 'rules', label: 'Rules' },
+] as const;
+type Tab = (typeof TABS)[number]['id'];
+
+export function CollectionScreen({ name }: { name: string }) {
+  const collection = useAppStore((s) => s.collections.list.data?.find((c) => c.name === name));
+  const loaded = useAppStore((s) => s.collections.list.data !== null);
+  const rawTab = useAppStore((s) => s.route.query.tab);
+  const tab: Tab = TABS.some((t) => t.id === rawTab) ? (rawTab as Tab) : 'records';
+  const [renaming, setRenaming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
+  // Schema and Rules stay mounted once opened, so unsaved edits survive a look at another tab.
+  const [visited, setVisited] = useState<ReadonlySet<Tab>>(() => new Set([tab]));
+  useEffect(() => setVisited((v) => (v.has(tab) ? v : new Set(v).add(tab))), [tab]);
+
+  if (!collection) {
+    return loaded ? (
+      <>
+        <PageHeader title={name} />
+        <EmptyState title={`There is no collection “${name}”`}>
+          It may have been deleted or renamed. <a href="#/collections">See all collections</a>.
+        </EmptyState>
+      </>
+    ) : (
+      <LoadingState label={`Loading ${name}…`} />
+    );
+  }
+
+  const select = (t: Tab) =>
+    // Records keeps its own query (filter, sort, record); the other tabs need none of it.
+    setQuery({ tab: t === 'records' ? undefined : t });
+  const onTabKey = (e: KeyboardEvent, i: number) => {
+    const moves: Record<string, number> = {
+      ArrowRight: i + 1,
+      ArrowLeft: i - 1,
+      Home: 0,
+      End: TABS.length - 1,
+    };
+    if (!(e.key in moves)) return;
+    e.preventDefault();
+    const next = (moves[e.key]! + TABS.length) % TABS.length;
+    select(TABS[next]!.id);
+    tabRefs.current[next]?.focus();
+  };
+
+  const count = collection.count;
+  return (
+    <>
+      <PageHeader
+        title={collection.name}
+        description={
+          <>
+            {count === null || count === undefined
+              ? 'Records hidden by the list rule'
+              : `${count.toLocaleString()} record${count === 1 ? '' : 's'}`}{' '}
+            · {collection.fields.length} fields
+          </>
+        }
+        actions={
+          <>
+            <Button icon={<Pencil size={16} aria-hidden="true" />} onClick={() => setRenaming(true)}>
+              Rename
+            </Button>
+            <Button
+              variant="ghost"
+              className="btn-danger-text"
+              icon={<Trash2 size={16} aria-hidden="true" />}
+              onClick={() => setDeleting(true)}
+            >
+              Delete
+            </Button>
+          </>
+        }
+      />
+      <div className="tabs" role="tablist" aria-label={`${collection.name} sections`}>
+        {TABS.map((t, i) => (
+          <button
+            key={t.id}
+            ref={(el) => {
+              tabRefs.current[i] = el;
+            }}
+            type="button"
+            role="tab"
+            id={`tab-${t.id}`}
+            aria-selected={tab === t.id}
+            aria-controls={`panel-${t.id}`}
+            tabIndex={tab === t.id ? 0 : -1}
+            className="tab"
+            onClick={() => select(t.id)}
+            onKeyDown={(e) => onTabKey(e, i)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      {tab === 'records' && (
+        <div
+          role="tabpanel"
+          id="panel-records"
+          aria-labelledby="tab-records"
+          className="tab-panel"
+          data-testid="panel-records"
+        >
+          <RecordsView name={collection.name} />
+        </div>
+      )}
+      {(tab === 'schema' || visited.has('schema')) && (
+        <div
+          role="tabpanel"
+          id="panel-schema"
+          aria-labelledby="tab-schema"
+          className="tab-panel"
+          data-testid="panel-schema"
+          hidden={tab !== 'schema'}
+        >
+          <SchemaEditor key={collection.name} collection={collection} />
+        </div>
+      )}
+      {(tab === 'rules' || visited.has('rules')) && (
+        <div
+          role="tabpanel"
+          id="panel-rules"
+          aria-labelledby="tab-rules"
+          className="tab-panel"
+          data-testid="panel-rules"
+          hidden={tab !== 'rules'}
+        >
+          <RulesEditor key={collection.name} collection={collection} />
+        </div>
+      )}
+      <CollectionNameDialog open={renaming} collection={collection} onClose={() => setRenaming(false)} />
+      <DeleteCollectionDialog
+        collection={deleting ? collection : undefined}
+        onClose={() => setDeleting(false)}
+      />
+    </>
+  );
+}
