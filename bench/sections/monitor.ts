@@ -4,10 +4,12 @@
  * the max rate (closed loop, bounded count and time), in three variants on one server:
  *
  * - `none`: no monitor watcher connected (the feed's fan-out listener is not registered);
- * - `watcher`: one admin watcher connected and reading; its frames are counted by type, and
- *   the `tick` sums are checked against the writes;
+ * - `watcher`: one admin watcher connected and reading; its frames are counted by type, the
+ *   event summaries in its `events` batches (one per event, every 100 ms) and the `tick` sums
+ *   are set against the writes;
  * - `paused`: one admin watcher whose socket is paused (it reads nothing until the block is
- *   over), the "slow admin console" case.
+ *   over), the "slow admin console" case: once far enough behind it is skipped, and told on
+ *   resuming how many events it missed (`missed`).
  *
  * The variants take turns in short blocks (rotating which goes first each round), so a burst
  * of other work on the shared machine lands on all of them. A watcher is connected (and its
@@ -97,7 +99,10 @@ interface WatcherCount {
   /** Sum of `tick.data.fanout.events`: every event the feed saw, per-event frame or not. */
   tickEvents: number;
   ticks: number;
-  aggregatedTicks: number;
+  /** `events` batches, the event summaries in them, and events a `missed` notice owned up to. */
+  batches: number;
+  summaries: number;
+  missed: number;
   /** The largest `event_loop_lag_p99_ms` any tick reported (the server's own loop delay). */
   lagP99Ms: number;
   /** Frames that arrived after a paused watcher was resumed. */
@@ -108,7 +113,9 @@ const emptyCount = (): WatcherCount => ({
   frames: new Map(),
   tickEvents: 0,
   ticks: 0,
-  aggregatedTicks: 0,
+  batches: 0,
+  summaries: 0,
+  missed: 0,
   lagP99Ms: 0,
   afterResume: 0,
 });
@@ -151,7 +158,12 @@ class Watcher {
     let m: {
       type?: string;
       timestamp?: string;
-      data?: { fanout?: { events?: number; aggregated?: boolean }; event_loop_lag_p99_ms?: number };
+      data?: {
+        fanout?: { events?: number };
+        event_loop_lag_p99_ms?: number;
+        events?: unknown[];
+        count?: number;
+      };
     };
     try {
       m = JSON.parse(d.toString()) as typeof m;
@@ -160,11 +172,15 @@ class Watcher {
     }
     const type = m.type ?? 'untyped';
     this.count.frames.set(type, (this.count.frames.get(type) ?? 0) + 1);
+    if (type === 'events') {
+      this.count.batches++;
+      this.count.summaries += m.data?.events?.length ?? 0;
+    }
+    if (type === 'missed') this.count.missed += m.data?.count ?? 0;
     if (type === 'tick') {
       this.lastTickAt = Date.parse(m.timestamp ?? '') || 0;
       this.count.ticks++;
       this.count.tickEvents += m.data?.fanout?.events ?? 0;
-      if (m.data?.fanout?.aggregated) this.count.aggregatedTicks++;
       this.count.lagP99Ms = Math.max(this.count.lagP99Ms, m.data?.event_loop_lag_p99_ms ?? 0);
     }
   }
@@ -332,7 +348,9 @@ async function run(ctx: BenchContext): Promise<void> {
             for (const [t, n] of b.frames) a.frames.set(t, (a.frames.get(t) ?? 0) + n);
             a.tickEvents += b.tickEvents;
             a.ticks += b.ticks;
-            a.aggregatedTicks += b.aggregatedTicks;
+            a.batches += b.batches;
+            a.summaries += b.summaries;
+            a.missed += b.missed;
             a.lagP99Ms = Math.max(a.lagP99Ms, b.lagP99Ms);
             a.afterResume += b.afterResume;
           }
@@ -416,9 +434,10 @@ function printTables(ctx: BenchContext, plan: Plan, rows: Row[]): void {
         'watcher',
         'writes',
         'writes in blocks',
-        'event.fanout frames',
+        'events batches',
+        'event summaries',
+        'missed (notices)',
         'tick frames',
-        'ticks aggregated',
         'events summed in ticks',
         'other frames',
         'frames after resume',
@@ -427,14 +446,15 @@ function printTables(ctx: BenchContext, plan: Plan, rows: Row[]): void {
       rows
         .filter((r) => r.variant !== 'none')
         .map(({ variant, mode, m, watch: w }) => {
-          const other = [...w.frames].filter(([t]) => t !== 'event.fanout' && t !== 'tick');
+          const other = [...w.frames].filter(([t]) => t !== 'events' && t !== 'tick');
           return [
             LABEL[variant],
             modeLabel(mode, plan),
             int(m.writesOk),
-            int(w.frames.get('event.fanout') ?? 0),
+            int(w.batches),
+            int(w.summaries),
+            int(w.missed),
             int(w.ticks),
-            int(w.aggregatedTicks),
             int(w.tickEvents),
             other.map(([t, n]) => `${t} ${n}`).join(', ') || '-',
             variant === 'paused' ? int(w.afterResume) : '-',

@@ -7,6 +7,7 @@ import type { InstanceSettings } from './instance-settings';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { collectionRoutes } from './routes/collections';
+import { monitorRoutes } from './routes/monitor';
 import { recordRoutes } from './routes/records';
 import { ruleCheckRoutes } from './routes/rules-check';
 import { settingsRoutes, type SettingsControl } from './routes/settings';
@@ -37,6 +38,7 @@ export function createApi(deps: ApiDeps) {
   ruleCheckRoutes(router, deps.store);
   adminRoutes(router, deps.store);
   systemRoutes(router, deps.store, deps.info);
+  monitorRoutes(router, deps.store, deps.info);
   if (deps.scaleOut) settingsRoutes(router, deps.scaleOut, deps.instance);
 
   return async function handle(

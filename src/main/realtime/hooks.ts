@@ -1,6 +1,21 @@
-import type { Connection, Subscription } from './types';
+import type { LiveEvent, Connection, Subscription } from './types';
 
-/** In-process hooks, named as SnackBase names them; the monitor feed and logging use them. */
+/** One event's fan-out on this instance, as counted in the hub's path (see outcomes.ts). */
+export interface FanoutTally {
+  candidates: number;
+  matched: number;
+  sent: number;
+  skipped_rule: number;
+  skipped_filter: number;
+  dropped: number;
+  micros: number;
+}
+
+/**
+ * Everything that observes the hub, in one typed registry: the connection hooks (named as
+ * SnackBase names them), each event's fan-out (the monitor feed, FastSchema's catch-up) and
+ * the end of one source batch (FastSchema flushes its per-write message there).
+ */
 export interface RealtimeHooks {
   on_realtime_connect: (c: Connection) => void;
   on_realtime_authenticate: (c: Connection) => void;
@@ -8,11 +23,15 @@ export interface RealtimeHooks {
   on_realtime_subscribe: (c: Connection, s: Subscription) => void;
   on_realtime_unsubscribe: (c: Connection, key: string) => void;
   on_realtime_message: (c: Connection, message: unknown) => void;
+  /** After one event's fan-out; `f` is the hub's own tally, valid during the call only (copy what you keep). */
+  on_fanout: (ev: LiveEvent, f: Readonly<FanoutTally>) => void;
+  /** After all events of one commit (one source batch, e.g. a bulk write) were fanned out. */
+  on_batch_end: () => void;
 }
 
 type Listeners = { [K in keyof RealtimeHooks]: Set<RealtimeHooks[K]> };
 
-/** A typed registry of hook listeners; a listener that throws is reported, never propagated. */
+/** A typed registry of observers; a listener that throws is reported, never propagated. */
 export class Hooks {
   private readonly listeners: Listeners = {
     on_realtime_connect: new Set(),
@@ -21,10 +40,13 @@ export class Hooks {
     on_realtime_subscribe: new Set(),
     on_realtime_unsubscribe: new Set(),
     on_realtime_message: new Set(),
+    on_fanout: new Set(),
+    on_batch_end: new Set(),
   };
 
   constructor(private readonly onError: (e: unknown) => void) {}
 
+  /** Adds a listener; returns the function that removes it. */
   on<K extends keyof RealtimeHooks>(name: K, fn: RealtimeHooks[K]): () => void {
     (this.listeners[name] as Set<RealtimeHooks[K]>).add(fn);
     return () => (this.listeners[name] as Set<RealtimeHooks[K]>).delete(fn);
@@ -36,7 +58,9 @@ export class Hooks {
   }
 
   emit<K extends keyof RealtimeHooks>(name: K, ...args: Parameters<RealtimeHooks[K]>): void {
-    for (const fn of this.listeners[name] as Set<(...a: Parameters<RealtimeHooks[K]>) => void>) {
+    const set = this.listeners[name] as Set<(...a: Parameters<RealtimeHooks[K]>) => void>;
+    if (set.size === 0) return;
+    for (const fn of set) {
       try {
         fn(...args);
       } catch (e) {

@@ -5,9 +5,14 @@ import type { Principal } from '../auth/principal';
 import { ruleAccess } from '../auth/rules';
 import type { EventSource } from '../store/bus';
 import type { CredentialChange } from '../store/changes';
-import { Hooks } from './hooks';
-import { matchEvent, newViewCache, type ViewCache } from './match';
+import { Corker } from './cork';
+import { Hooks, type FanoutTally } from './hooks';
+import { pingAll, revokedBy, silentSince } from './liveness';
+import { matchEvent, MISS, newViewCache, type ViewCache } from './match';
+import { OutcomeRing } from './outcomes';
 import { Presence, principalKey } from './presence';
+import { replay, type ReplayDeps } from './replay';
+import { CLOSE, type HubOptions, type PresenceRelay, type SubscribeResult } from './hub-options';
 import { Counters, RateMeter } from './stats';
 import type { Connection, EventHistory, LiveEvent, Subscription, SubscriptionSpec, Transport } from './types';
 
@@ -18,65 +23,18 @@ interface FanoutScope {
   collection: Collection | undefined;
 }
 
-/** Where the hub reports connections joining and leaving a cluster's presence. */
-export interface PresenceRelay {
-  connectionJoined(conn: Connection): void;
-  connectionLeft(connectionId: string): void;
-  stateChanged(change: { connectionId: string; state: Record<string, unknown> }): void;
-}
+export { CLOSE, DEFAULT_HUB_OPTIONS } from './hub-options';
+export type { HubOptions, PresenceRelay, SubscribeResult } from './hub-options';
 
-/** Every realtime limit and timer; all are settings (tests use short ones). */
-export interface HubOptions {
-  pingEveryMs: number;
-  deadAfterMs: number;
-  sweepEveryMs: number;
-  maxSubscriptions: number;
-  maxConnections: number;
-  maxConnectionsPerUser: number;
-  /** A connection with more than this many bytes queued is a slow consumer and is closed. */
-  maxBufferedBytes: number;
-}
-
-export const DEFAULT_HUB_OPTIONS: HubOptions = {
-  pingEveryMs: 30_000,
-  deadAfterMs: 90_000,
-  sweepEveryMs: 60_000,
-  maxSubscriptions: 100,
-  // note: 10,000 idle connections fit in well under 300 MB; 20,000 leaves headroom.
-  maxConnections: 20_000,
-  maxConnectionsPerUser: 50,
-  // note: 4 MiB is thousands of events; a client that far behind should resume from its seq.
-  maxBufferedBytes: 4 * 1024 * 1024,
-};
-
-/** Close codes the hub uses (dialects may map them). */
-export const CLOSE = {
-  tokenExpired: { code: 4001, reason: 'token expired' },
-  revoked: { code: 4001, reason: 'token revoked' },
-  slowConsumer: { code: 1013, reason: 'slow consumer' },
-  tooManyForUser: { code: 1013, reason: 'too many connections for this user' },
-  heartbeat: { code: 4000, reason: 'heartbeat timeout' },
-  shutdown: { code: 1001, reason: 'server shutting down' },
-} as const;
-
-/** The result of a subscribe: ok, or an error the dialect reports in its own words. */
-export type SubscribeResult =
-  | { ok: true; sub: Subscription; lastSeq: number }
-  | {
-      ok: false;
-      code: 'too_many_subscriptions' | 'forbidden' | 'not_found' | 'resume_gap';
-      message: string;
-      details?: Record<string, unknown>;
-    };
-
-// note: connections pinged per turn of the event loop; events in between are not held up.
-const HEARTBEAT_SLICE = 250;
-
-// note: a transport holding more than this in one turn writes it out and corks again.
-const CORK_FLUSH_BYTES = 256 * 1024;
-
-// note: a replay reads the log in pages this size, yielding to the event loop in between.
-const REPLAY_PAGE = 500;
+/** What one delivery came to (a number, so the hot path allocates nothing). */
+const SENT = 0;
+const DROPPED = 1;
+const SKIP_RULE = 2;
+const SKIP_FILTER = 3;
+const SKIP_OTHER = 4;
+type Delivery = typeof SENT | typeof DROPPED | typeof SKIP_RULE | typeof SKIP_FILTER | typeof SKIP_OTHER;
+const skipOf = (miss: number): Delivery =>
+  miss === MISS.rule ? SKIP_RULE : miss === MISS.filter ? SKIP_FILTER : SKIP_OTHER;
 
 /**
  * The hub: connections, subscriptions, presence and heartbeats, with no knowledge of wire
@@ -92,20 +50,23 @@ export class Hub {
   private presenceRelay?: PresenceRelay;
   /** The highest seq fanned out: every live subscription has been sent what it should see up to here. */
   lastSeq = 0;
+  /** Each event's fan-out figures by seq (the monitor's outcomes and explain). */
+  readonly outcomes = new OutcomeRing();
   private readonly index = new Map<string, Set<Subscription>>();
-  /** Transports holding this turn's frames, and how many bytes each holds; see `uncorkAll`. */
-  private readonly corked = new Map<Transport, number>();
+  private readonly corker: Corker;
+  /** The event being fanned out now (its tally is reused: nothing allocated per event). */
+  private readonly tally: FanoutTally = {
+    candidates: 0,
+    matched: 0,
+    sent: 0,
+    skipped_rule: 0,
+    skipped_filter: 0,
+    dropped: 0,
+    micros: 0,
+  };
+  private fanningSeq: number | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribeSource?: () => void;
-  /**
-   * Called after all events of one commit (one source batch: e.g. a bulk write) were fanned
-   * out; a dialect that sends one message per write (FastSchema) flushes here.
-   */
-  readonly batchEndListeners = new Set<() => void>();
-  /** Fan-out observers (the monitor feed): called once per event with its fan-out figures. */
-  readonly fanoutListeners = new Set<
-    (ev: LiveEvent, f: { matched: number; sent: number; dropped: number; micros: number }) => void
-  >();
 
   constructor(
     readonly opts: HubOptions,
@@ -117,15 +78,16 @@ export class Hub {
     },
   ) {
     this.hooks = new Hooks(deps.onError);
+    this.corker = new Corker(deps.onError);
     // In a cluster, presence events come from the cluster (first connection anywhere, last one anywhere).
     this.presence = new Presence((ev) => {
       if (!this.presenceRelay) this.fanout(ev);
     });
     this.unsubscribeSource = deps.source.subscribe((events) => {
       for (const ev of events) this.fanout(ev);
-      for (const l of this.batchEndListeners) l();
+      this.hooks.emit('on_batch_end');
     });
-    this.timers.push(setInterval(() => this.heartbeat(), opts.pingEveryMs));
+    this.timers.push(setInterval(() => pingAll(this.connections.values()), opts.pingEveryMs));
     this.timers.push(setInterval(() => this.sweep(), opts.sweepEveryMs));
     this.timers.push(setInterval(() => this.rates.sample(this.counters), 1000));
     for (const t of this.timers) t.unref();
@@ -213,8 +175,9 @@ export class Hub {
     return true;
   }
 
-  /** Counts an inbound frame as life. */
-  received(conn: Connection, bytes: number): void {
+  /** Counts an inbound frame as life (and shows it to an inspecting admin: `raw` is the frame). */
+  received(conn: Connection, bytes: number, raw?: unknown): void {
+    if (conn.tap && raw !== undefined) conn.tap('in', raw);
     conn.lastSeen = Date.now();
     conn.messagesIn++;
     this.counters.messagesIn++;
@@ -267,27 +230,18 @@ export class Hub {
     set.add(sub);
     this.hooks.emit('on_realtime_subscribe', conn, sub);
     // The replay starts on the next turn, so the dialect's acknowledgement goes out first.
-    if (sub.pending) setImmediate(() => void this.replay(sub));
+    if (sub.pending) setImmediate(() => void replay(sub, this.replayDeps()));
     return { ok: true, sub, lastSeq };
   }
 
-  private async replay(sub: Subscription): Promise<void> {
-    try {
-      for (;;) {
-        const page = await this.deps.history.since(sub.lastSeq, REPLAY_PAGE);
-        if (sub.conn.closed || sub.conn.subs.get(sub.key) !== sub) return;
-        for (const ev of page) this.deliver(sub, ev, this.scope(ev));
-        if (page.length < REPLAY_PAGE) break;
-        await new Promise((r) => setImmediate(r));
-      }
-      const queued = sub.pending ?? [];
-      sub.pending = undefined;
-      for (const ev of queued) this.deliver(sub, ev, this.scope(ev));
-      sub.onReplayed?.(Math.max(sub.lastSeq, this.lastSeq));
-    } catch (e) {
-      this.deps.onError(e);
-      this.close(sub.conn, 1011, 'resume failed');
-    }
+  private replayDeps(): ReplayDeps {
+    return {
+      history: this.deps.history,
+      deliver: (sub, ev) => void this.deliver(sub, ev, this.scope(ev)),
+      lastSeq: () => this.lastSeq,
+      onError: (e) => this.deps.onError(e),
+      fail: (sub) => this.close(sub.conn, 1011, 'resume failed'),
+    };
   }
 
   unsubscribe(conn: Connection, key: string, notify = true): boolean {
@@ -308,41 +262,53 @@ export class Hub {
     this.presenceRelay?.stateChanged({ connectionId: conn.id, state });
   }
 
-  /** Matches one event against the index and sends each subscriber its frame. */
+  /**
+   * Matches one event against the index and sends each subscriber its frame, counting the
+   * outcomes (into the outcome ring by seq, and for the `on_fanout` observers).
+   */
   fanout(ev: LiveEvent): void {
     const started = performance.now();
     if (ev.seq !== undefined) {
       this.counters.events++;
       if (ev.seq > this.lastSeq) this.lastSeq = ev.seq;
     }
+    const t = this.tally;
+    t.candidates = t.matched = t.sent = t.skipped_rule = t.skipped_filter = t.dropped = 0;
+    this.fanningSeq = ev.seq;
     const scope = this.scope(ev);
-    let matched = 0;
-    let sent = 0;
-    const before = this.counters.dropped;
     const visit = (set: Set<Subscription> | undefined) => {
       if (!set) return;
+      t.candidates += set.size;
       for (const sub of set) {
         if (sub.pending) {
           if (ev.seq !== undefined) sub.pending.push(ev);
           continue;
         }
-        const r = this.deliver(sub, ev, scope);
-        if (r !== 'skip') matched++;
-        if (r === 'sent') sent++;
+        switch (this.deliver(sub, ev, scope)) {
+          case SENT:
+            t.matched++;
+            t.sent++;
+            break;
+          case DROPPED:
+            t.matched++;
+            t.dropped++;
+            break;
+          case SKIP_RULE:
+            t.skipped_rule++;
+            break;
+          case SKIP_FILTER:
+            t.skipped_filter++;
+            break;
+        }
       }
     };
     if (ev.type.startsWith('user.')) visit(this.index.get('presence'));
     else if (ev.collection) visit(this.index.get(ev.collection));
     visit(this.index.get('*'));
-    if (this.fanoutListeners.size) {
-      const f = {
-        matched,
-        sent,
-        dropped: this.counters.dropped - before,
-        micros: Math.round((performance.now() - started) * 1000),
-      };
-      for (const l of this.fanoutListeners) l(ev, f);
-    }
+    this.fanningSeq = undefined;
+    t.micros = Math.round((performance.now() - started) * 1000);
+    if (ev.seq !== undefined) this.outcomes.record(ev.seq, t);
+    this.hooks.emit('on_fanout', ev, t);
   }
 
   /** What one event's fan-out computes once and shares across subscribers. */
@@ -355,14 +321,14 @@ export class Hub {
   }
 
   /** Decides whether `ev` reaches `sub`, encodes (once per shape) and sends. */
-  private deliver(sub: Subscription, ev: LiveEvent, scope: FanoutScope): 'skip' | 'sent' | 'dropped' {
+  private deliver(sub: Subscription, ev: LiveEvent, scope: FanoutScope): Delivery {
     const { frames } = scope;
     if (ev.seq !== undefined) {
-      if (ev.seq <= sub.lastSeq) return 'skip';
+      if (ev.seq <= sub.lastSeq) return SKIP_OTHER;
       sub.lastSeq = ev.seq;
     }
     const match = matchEvent(sub, ev, scope.collection, scope.views);
-    if (match === null) return 'skip';
+    if (match === null) return skipOf(scope.views.miss);
     const key = `${sub.shape}|${match ?? ''}`;
     let frame = frames.get(key);
     if (frame === undefined) {
@@ -371,8 +337,8 @@ export class Hub {
       frame = text === null ? null : Buffer.from(text);
       frames.set(key, frame);
     }
-    if (frame === null) return 'skip';
-    return this.send(sub.conn, frame) ? 'sent' : 'dropped';
+    if (frame === null) return SKIP_OTHER;
+    return this.send(sub.conn, frame) ? SENT : DROPPED;
   }
 
   /** Sends a frame unless the connection is a slow consumer, which is closed instead. */
@@ -380,48 +346,22 @@ export class Hub {
     if (conn.closed) return false;
     const t = conn.transport;
     // What this turn queued is not a backlog: only what is left from earlier turns counts.
-    if (t.bufferedAmount() - (this.corked.get(t) ?? 0) > this.opts.maxBufferedBytes) {
+    if (t.bufferedAmount() - this.corker.held(t) > this.opts.maxBufferedBytes) {
       this.counters.dropped++;
       this.counters.slowConsumers++;
+      if (this.fanningSeq !== undefined) this.outcomes.dropped(this.fanningSeq, conn.id);
       this.close(conn, CLOSE.slowConsumer.code, CLOSE.slowConsumer.reason);
       return false;
     }
     const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
-    if (t.cork) {
-      const held = this.corked.get(t);
-      if (held === undefined) {
-        t.cork();
-        if (this.corked.size === 0) queueMicrotask(this.uncorkAll);
-        this.corked.set(t, bytes);
-      } else if (held + bytes > CORK_FLUSH_BYTES) {
-        // A big turn (a bulk write, a replay page) goes to the kernel in slices, not all at the end.
-        t.uncork!();
-        t.cork();
-        this.corked.set(t, bytes);
-      } else this.corked.set(t, held + bytes);
-    }
+    this.corker.hold(t, bytes);
     t.send(frame);
+    if (conn.tap) conn.tap('out', frame);
     conn.messagesOut++;
     this.counters.messagesOut++;
     this.counters.bytesOut += bytes;
     return true;
   }
-
-  /**
-   * Lets every corked transport write: runs once per turn in which the hub sent anything, after
-   * the code that sent (a group commit's whole fan-out, a replay page, a heartbeat round).
-   */
-  private readonly uncorkAll = (): void => {
-    const corked = [...this.corked.keys()];
-    this.corked.clear();
-    for (const t of corked) {
-      try {
-        t.uncork!();
-      } catch (e) {
-        this.deps.onError(e);
-      }
-    }
-  };
 
   /** Closes a connection with a code and reason, and forgets it. */
   close(conn: Connection, code: number, reason: string): void {
@@ -444,17 +384,8 @@ export class Hub {
 
   /** Closes the connections a credential change invalidates. */
   revoke(change: CredentialChange): number {
-    const { code, reason } = CLOSE.revoked;
-    switch (change.kind) {
-      case 'key.deleted':
-        return this.closeWhere((p) => p.kind === 'key' && p.id === change.id, code, reason);
-      case 'session.revoked':
-        return this.closeWhere((p) => p.sessionId === change.id, code, reason);
-      case 'user.revoked':
-        return this.closeWhere((p) => p.kind === 'user' && p.id === change.id, code, reason);
-      default:
-        return 0;
-    }
+    const match = revokedBy(change);
+    return match ? this.closeWhere(match, CLOSE.revoked.code, CLOSE.revoked.reason) : 0;
   }
 
   /** Forgets a connection its transport reported closed. */
@@ -471,26 +402,9 @@ export class Hub {
     this.hooks.emit('on_realtime_disconnect', conn, code, reason);
   }
 
-  /**
-   * Pings every connection, a slice at a time: with thousands of connections one loop would
-   * hold up the events of that moment for as long as it takes to write them all.
-   */
-  private heartbeat(): void {
-    const all = [...this.connections.values()];
-    const slice = (from: number) => {
-      const end = Math.min(all.length, from + HEARTBEAT_SLICE);
-      for (let i = from; i < end; i++) if (!all[i]!.closed) all[i]!.transport.heartbeat();
-      if (end < all.length) setImmediate(() => slice(end));
-    };
-    slice(0);
-  }
-
   private sweep(): void {
-    const cutoff = Date.now() - this.opts.deadAfterMs;
-    for (const conn of [...this.connections.values()]) {
-      if (!conn.transport.passive && conn.lastSeen < cutoff)
-        this.close(conn, CLOSE.heartbeat.code, CLOSE.heartbeat.reason);
-    }
+    for (const conn of silentSince(this.connections.values(), Date.now() - this.opts.deadAfterMs))
+      this.close(conn, CLOSE.heartbeat.code, CLOSE.heartbeat.reason);
   }
 
   /** Subscriptions per collection (the FastCMS stats shape). */

@@ -5,6 +5,7 @@ import { accountScope, PUBLIC_ACCOUNT } from '../auth/principal';
 import type { Collection } from '../../shared/schema';
 import type { EventSource } from '../store/bus';
 import type { ClusterMembership } from '../cluster/membership';
+import { MonitorRelay } from '../cluster/monitor-relay';
 import { clusterTotals } from '../cluster/registry';
 import type { EventHistory } from './types';
 import { AnonymousLimit } from './anonymous-limit';
@@ -13,7 +14,8 @@ import { nativeDialect } from './dialects/native';
 import { snackbaseDialect, snackbaseSse } from './dialects/snackbase';
 import { topicsDialect } from './dialects/topics';
 import { DEFAULT_HUB_OPTIONS, Hub, type HubOptions } from './hub';
-import { monitorFeed } from './monitor';
+import { DEFAULT_MONITOR_OPTIONS, monitorFeed } from './monitor';
+import { MonitorService } from './monitor-service';
 import { nativeSse } from './sse';
 import { attachWebSockets, type UpgradeAccess } from './ws-server';
 
@@ -26,6 +28,8 @@ export interface RealtimeOptions extends HubOptions {
   pubsubBackend: 'memory' | 'redis';
   /** Connections without a user or key from one client address (see AnonymousLimit). */
   maxAnonymousPerAddress: number;
+  /** A monitor watcher with more than this many bytes queued is skipped (default 1 MiB). */
+  monitorMaxBufferBytes?: number;
 }
 
 export const DEFAULT_REALTIME_OPTIONS: RealtimeOptions = {
@@ -86,7 +90,10 @@ export function createRealtime(
     collection,
     onError: (e) => log(`realtime error: ${(e as Error).stack ?? e}`),
   });
-  const monitor = monitorFeed(hub, auth);
+  const monitor = monitorFeed(hub, auth, collection, {
+    maxBufferBytes: opts.monitorMaxBufferBytes ?? DEFAULT_MONITOR_OPTIONS.maxBufferBytes,
+  });
+  const monitorService = new MonitorService(hub, monitor);
   const anonymous = new AnonymousLimit(
     hub,
     opts.maxAnonymousPerAddress ?? DEFAULT_REALTIME_OPTIONS.maxAnonymousPerAddress,
@@ -111,7 +118,8 @@ export function createRealtime(
   ]);
 
   let cluster: ClusterMembership | undefined;
-  const info: RealtimeInfo = {
+  const info: RealtimeInfo & { monitor: MonitorService } = {
+    monitor: monitorService,
     async stats(p) {
       // An account admin sees the figures of its own account; the superuser sees the server's.
       const scope = accountScope(p);
@@ -170,6 +178,34 @@ export function createRealtime(
     presence: async (p) => ({ users: cluster ? await cluster.presence.list(p) : hub.presence.list(p) }),
   };
 
+  // The monitor across the cluster: every instance's connections and events, explain and
+  // disconnect on the instance that holds the connection (cluster/monitor-relay.ts).
+  let relay: MonitorRelay | undefined;
+  function joinMonitors(c: ClusterMembership | undefined): void {
+    if (relay) {
+      void relay.stop();
+      relay = undefined;
+      monitorService.remote = undefined;
+      monitor.setPeers(undefined);
+      monitor.setInstance({ id: 'local', role: 'single' });
+    }
+    if (!c) return;
+    monitor.setInstance({ id: c.registry.id, role: c.registry.id.startsWith('edge') ? 'edge' : 'primary' });
+    const r = new MonitorRelay({ url: c.registry.url, registry: c.registry, hub, feed: monitor, log });
+    relay = r;
+    r.start().then(
+      () => {
+        if (relay !== r) return void r.stop();
+        monitor.setPeers(r);
+        monitorService.remote = r;
+      },
+      (e) => {
+        log(`monitor relay: cannot join the cluster's monitors: ${(e as Error).message ?? e}`);
+        if (relay === r) relay = undefined;
+      },
+    );
+  }
+
   return {
     hub,
     info,
@@ -177,8 +213,11 @@ export function createRealtime(
     /** Switches stats and presence to the cluster's figures (the hub's presence relay is set by joinCluster). */
     setCluster(c: ClusterMembership | undefined) {
       cluster = c;
+      joinMonitors(c);
     },
     stop() {
+      void relay?.stop();
+      relay = undefined;
       monitor.stop();
       anonymous.stop();
       hub.stop();

@@ -12,9 +12,21 @@ import type { LiveEvent, Match, Subscription } from './types';
 export interface ViewCache {
   data: Map<string, boolean>;
   previous: Map<string, boolean>;
+  /** Why the last `matchEvent` returned null (a {@link MISS} value): counted, never allocated. */
+  miss: number;
 }
 
-export const newViewCache = (): ViewCache => ({ data: new Map(), previous: new Map() });
+/** Why an event is not for a subscription, as fan-out counts it. */
+export const MISS = {
+  /** The view rule or the account keeps the record from the subscriber. */
+  rule: 1,
+  /** The subscription's filter, operation list or record id leaves the event out. */
+  filter: 2,
+  /** Schema or presence events for a subscription that does not take them. */
+  other: 3,
+} as const;
+
+export const newViewCache = (): ViewCache => ({ data: new Map(), previous: new Map(), miss: 0 });
 
 const callerKeys = new WeakMap<Principal, string>();
 
@@ -54,33 +66,51 @@ export function matchEvent(
 ): Match | undefined | null {
   const p = sub.conn.principal;
   if (ev.type.startsWith('user.')) {
-    return sub.presence && (p?.superuser || p?.account === ev.account) ? undefined : null;
+    if (sub.presence && (p?.superuser || p?.account === ev.account)) return undefined;
+    views.miss = MISS.other;
+    return null;
   }
   if (ev.type.startsWith('collection.')) {
-    return isAdmin(p) &&
+    if (
+      isAdmin(p) &&
       inScope(p, ev.collection!) &&
       (sub.collection === '*' || !sub.events || sub.events.has(ev.type))
-      ? undefined
-      : null;
+    )
+      return undefined;
+    views.miss = MISS.other;
+    return null;
   }
-  if (sub.events && !sub.events.has(ev.type)) return null;
-  if (sub.recordId !== undefined && ev.record_id !== sub.recordId) return null;
+  if (
+    (sub.events && !sub.events.has(ev.type)) ||
+    (sub.recordId !== undefined && ev.record_id !== sub.recordId)
+  ) {
+    views.miss = MISS.filter;
+    return null;
+  }
   const filter = sub.filter;
   const visible = canViewCached(views.data, p, c, ev.account, ev.data);
   if (ev.type === 'record.updated') {
     const ctx = filter && callerContext(p);
     const now = visible && (!filter || evaluateFilter(filter, ev.data!, ctx!));
-    const was =
-      canViewCached(views.previous, p, c, ev.account, ev.previous) &&
-      (!filter || evaluateFilter(filter, ev.previous!, ctx!));
+    const wasVisible = canViewCached(views.previous, p, c, ev.account, ev.previous);
+    const was = wasVisible && (!filter || evaluateFilter(filter, ev.previous!, ctx!));
     // 'enter' also marks a record that just became visible to an unfiltered subscriber.
     if (now) return was ? (filter ? 'stay' : undefined) : 'enter';
-    if (!was || !sub.leaves) return null;
+    if (!was || !sub.leaves) {
+      views.miss = !visible && !wasVisible ? MISS.rule : MISS.filter;
+      return null;
+    }
     // Out of sight (e.g. unpublished under a {"published":true} view rule): the kiosk must drop it.
     return visible ? 'leave' : 'hide';
   }
-  if (!visible) return null;
+  if (!visible) {
+    views.miss = MISS.rule;
+    return null;
+  }
   if (!filter) return undefined;
-  if (!evaluateFilter(filter, ev.data!, callerContext(p))) return null;
+  if (!evaluateFilter(filter, ev.data!, callerContext(p))) {
+    views.miss = MISS.filter;
+    return null;
+  }
   return ev.type === 'record.created' ? 'enter' : 'leave';
 }

@@ -1,190 +1,418 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { IncomingMessage } from 'node:http';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
+import {
+  MONITOR_BATCH_MAX,
+  MONITOR_BATCH_MS,
+  type FanoutFigures,
+  type MonitorClientMessage,
+  type MonitorConnection,
+  type MonitorEventSummary,
+  type MonitorFeedFrame,
+  type MonitorFrame,
+  type MonitorInstance,
+  type MonitorTick,
+} from '../../shared/monitor';
 import type { Authenticator, Principal } from '../auth';
-import { accountScope, isAdmin, PUBLIC_ACCOUNT } from '../auth/principal';
+import { accountScope, isAdmin } from '../auth/principal';
 import type { Hub } from './hub';
+import type { FanoutTally } from './hooks';
 import { tokenOf } from './dialects/native';
+import { LocalMonitor } from './monitor-control';
+import { accountOf, describeConnection, figures, summarize } from './monitor-describe';
+import { FrameInspector, type FrameSink } from './monitor-inspect';
 import { verifyCredential } from './spec';
+import type { Collection } from '../../shared/schema';
 import type { Connection, LiveEvent } from './types';
 import type { WsDialect } from './ws-server';
 
-// note: past 20 events in a second the feed stops sending one frame per event and sums them in the tick.
-const PER_EVENT_FRAMES_PER_S = 20;
-// note: a monitor more than 1 MiB behind misses frames rather than holding memory.
-const MONITOR_MAX_BUFFER = 1024 * 1024;
+export { describeConnection } from './monitor-describe';
 
-type Agg = {
-  events: number;
-  matched: number;
-  sent: number;
-  dropped: number;
-  max_micros: number;
-  total_micros: number;
+/** Feed settings (tests use a small buffer cap to make a watcher fall behind quickly). */
+export interface MonitorFeedOptions {
+  /** note: a watcher with more than 1 MiB queued is skipped (and told later what it missed). */
+  maxBufferBytes: number;
+  batchMs: number;
+  batchMax: number;
+}
+
+export const DEFAULT_MONITOR_OPTIONS: MonitorFeedOptions = {
+  maxBufferBytes: 1024 * 1024,
+  batchMs: MONITOR_BATCH_MS,
+  batchMax: MONITOR_BATCH_MAX,
 };
-const emptyAgg = (): Agg => ({ events: 0, matched: 0, sent: 0, dropped: 0, max_micros: 0, total_micros: 0 });
-function addTo(a: Agg, f: { matched: number; sent: number; dropped: number; micros: number }): void {
+
+/** What the feed publishes to, and hears from, the other instances of a cluster (see cluster/monitor-relay.ts). */
+export interface MonitorPeers {
+  /** Publishes this instance's deltas and event summaries (`account` null: every watcher). */
+  publish(frames: RelayedFrame[]): void;
+  /** Every other instance's connections in scope (for a snapshot). */
+  connections(scope: string | null): Promise<MonitorConnection[]>;
+  /** Every instance, with its connection count. */
+  instances(): Promise<MonitorInstance[]>;
+  /** Inspects a connection held elsewhere; undefined when no instance has it. */
+  inspect(
+    id: string,
+    scope: string | null,
+    sink: FrameSink,
+  ): Promise<{ instance: string; frames: MonitorFrame[] } | undefined>;
+  uninspect(id: string, sink: FrameSink): void;
+}
+
+/** One feed frame as it travels between instances, with the account that may see it. */
+export interface RelayedFrame {
+  account: string | null;
+  type: 'events' | 'connection.opened' | 'connection.updated' | 'connection.closed' | 'presence';
+  data: unknown;
+}
+
+type Sums = FanoutFigures & { events: number; max_micros: number };
+const emptySums = (): Sums => ({
+  events: 0,
+  candidates: 0,
+  matched: 0,
+  sent: 0,
+  skipped_rule: 0,
+  skipped_filter: 0,
+  dropped: 0,
+  micros: 0,
+  max_micros: 0,
+});
+function addTo(a: Sums, f: Readonly<FanoutTally>): void {
   a.events++;
+  a.candidates += f.candidates;
   a.matched += f.matched;
   a.sent += f.sent;
+  a.skipped_rule += f.skipped_rule;
+  a.skipped_filter += f.skipped_filter;
   a.dropped += f.dropped;
-  a.total_micros += f.micros;
+  a.micros += f.micros;
   a.max_micros = Math.max(a.max_micros, f.micros);
 }
 
 interface Watcher {
   ws: WebSocket;
   principal: Principal;
+  /** null: the superuser (every account). */
+  scope: string | null;
+  /** Skipped because its socket is too far behind; what it missed is noted below. */
+  behind: boolean;
+  missedFrom: number;
+  missedTo: number;
+  missedCount: number;
+  /** Connection or presence deltas were skipped: a fresh snapshot follows the catch-up. */
+  resync: boolean;
+  inspecting: Map<string, FrameSink>;
+  /** Frames held back until its snapshot has gone out (a cluster snapshot awaits the other instances). */
+  queue?: string[];
 }
 
-/** What a connection looks like on the monitor. */
-export function describeConnection(c: Connection) {
-  return {
-    id: c.id,
-    dialect: c.transport.dialect,
-    remote: c.transport.remote,
-    user_id: c.principal?.id ?? null,
-    email: c.principal?.email ?? null,
-    kind: c.principal?.kind ?? null,
-    account: c.principal?.account ?? PUBLIC_ACCOUNT,
-    connected_at: new Date(c.connectedAt).toISOString(),
-    subscriptions: [...c.subs.keys()],
-    messages_in: c.messagesIn,
-    messages_out: c.messagesOut,
-  };
+/** Sends to a watcher, or holds the frame while its snapshot is being put together. */
+function sendTo(w: Watcher, text: string): void {
+  if (w.queue) w.queue.push(text);
+  else w.ws.send(text);
 }
+
+/** An event summary waiting for the next batch, with the account that may see it (null: all). */
+interface Pending {
+  account: string | null;
+  summary: MonitorEventSummary;
+}
+
+const stamp = () => new Date().toISOString();
+const frameText = (type: MonitorFeedFrame['type'], data: unknown) =>
+  JSON.stringify({ type, data, timestamp: stamp() });
 
 /**
- * The admin console's live feed at `/api/v1/monitor`: connections, subscriptions, presence,
- * each event's fan-out and a tick every second. Under load per-event frames turn into sums
- * in the tick, and a slow watcher misses frames instead of slowing anyone down.
+ * The admin console's live feed at `/api/v1/monitor` (wire shapes in src/shared/monitor.ts):
+ * a snapshot, connection and presence deltas, every event's summary in a batch every 100 ms,
+ * a tick every second. A watcher too far behind is skipped, never waited for, and told what
+ * it missed once it has caught up. It also hosts inspection (frames) and the local side of
+ * the REST operations (`local`).
  */
-export function monitorFeed(hub: Hub, auth: Authenticator): WsDialect & { stop(): void } {
+export function monitorFeed(
+  hub: Hub,
+  auth: Authenticator,
+  collection: (name: string) => Collection | undefined,
+  options: Partial<MonitorFeedOptions> = {},
+) {
+  const opts = { ...DEFAULT_MONITOR_OPTIONS, ...options };
   const watchers = new Set<Watcher>();
+  const inspector = new FrameInspector(hub);
+  let instance: MonitorInstance = { id: 'local', role: 'single' };
+  let peers: MonitorPeers | undefined;
+  const local = new LocalMonitor(hub, inspector, collection, () => instance.id);
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
-  let perEventThisSecond = 0;
-  const agg = emptyAgg();
+  const sums = emptySums();
   // Each account's own fan-out sums: an account's admin sees its figures, never the server's.
-  const aggByAccount = new Map<string, Agg>();
+  const sumsByAccount = new Map<string, Sums>();
+  let pending: Pending[] = [];
+  /** This instance's frames waiting to go to the other instances (published with each batch). */
+  let outbound: RelayedFrame[] = [];
 
-  const push = (account: string | null, type: string, data: unknown) => {
+  const sees = (w: Watcher, account: string | null) =>
+    account === null || w.scope === null || w.scope === account;
+  const tooFar = (w: Watcher) =>
+    w.ws.bufferedAmount > (w.behind ? opts.maxBufferBytes / 4 : opts.maxBufferBytes);
+
+  /** Sends a delta now to every watcher that may see it; one that is behind will get a snapshot instead. */
+  const delta = (account: string | null, type: RelayedFrame['type'], data: unknown, relay = true) => {
+    if (relay && peers) outbound.push({ account, type, data });
     if (watchers.size === 0) return;
-    const text = JSON.stringify({ type, data, timestamp: new Date().toISOString() });
+    let text: string | undefined;
     for (const w of watchers) {
-      const scope = accountScope(w.principal);
-      if (account !== null && scope !== null && scope !== account) continue;
-      if (w.ws.bufferedAmount > MONITOR_MAX_BUFFER) continue;
-      w.ws.send(text);
+      if (!sees(w, account)) continue;
+      if (w.behind || tooFar(w)) {
+        w.behind = true;
+        w.resync = true;
+        continue;
+      }
+      sendTo(w, (text ??= frameText(type, data)));
     }
   };
-  const accountOf = (c: Connection) => c.principal?.account ?? PUBLIC_ACCOUNT;
-  const countConnections = (account: string) => {
-    let n = 0;
-    for (const c of hub.connections.values()) if (!c.authPending && accountOf(c) === account) n++;
-    return n;
-  };
 
-  // Connections whose credential is still being checked: their account is not known yet, so
-  // `connection.opened` waits until it is (authenticated) or never will be (closed).
   const held = new Set<string>();
   const opened = (c: Connection) => {
-    if (held.delete(c.id)) push(accountOf(c), 'connection.opened', describeConnection(c));
+    if (held.delete(c.id)) delta(accountOf(c), 'connection.opened', describeConnection(c, instance.id));
+  };
+  const updated = (c: Connection, change: 'authenticated' | 'subscribed' | 'unsubscribed', key?: string) => {
+    if (c.authPending) return;
+    delta(accountOf(c), 'connection.updated', {
+      ...describeConnection(c, instance.id),
+      change,
+      ...(key ? { key } : {}),
+    });
   };
 
   const offs = [
     hub.hooks.on('on_realtime_connect', (c) => {
       if (c.authPending) held.add(c.id);
-      else push(accountOf(c), 'connection.opened', describeConnection(c));
+      else delta(accountOf(c), 'connection.opened', describeConnection(c, instance.id));
     }),
     hub.hooks.on('on_realtime_authenticate', (c) => {
       opened(c);
-      push(accountOf(c), 'connection.authenticated', describeConnection(c));
+      updated(c, 'authenticated');
     }),
     hub.hooks.on('on_realtime_disconnect', (c, code, reason) => {
       opened(c);
-      push(accountOf(c), 'connection.closed', { id: c.id, dialect: c.transport.dialect, code, reason });
+      inspector.forget(c.id);
+      delta(accountOf(c), 'connection.closed', {
+        id: c.id,
+        instance: instance.id,
+        dialect: c.transport.dialect,
+        account: accountOf(c),
+        code,
+        reason,
+      });
     }),
-    hub.hooks.on('on_realtime_subscribe', (c, s) =>
-      push(accountOf(c), 'subscription.added', {
-        connection_id: c.id,
-        key: s.key,
-        collection: s.collection,
-        filtered: !!s.filter,
-        since: s.since ?? null,
-      }),
-    ),
-    hub.hooks.on('on_realtime_unsubscribe', (c, key) =>
-      push(accountOf(c), 'subscription.removed', { connection_id: c.id, key }),
-    ),
+    hub.hooks.on('on_realtime_subscribe', (c, s) => updated(c, 'subscribed', s.key)),
+    hub.hooks.on('on_realtime_unsubscribe', (c, key) => updated(c, 'unsubscribed', key)),
+    hub.hooks.on('on_fanout', (ev: LiveEvent, f) => onFanout(ev, f)),
   ];
 
-  const onFanout = (ev: LiveEvent, f: { matched: number; sent: number; dropped: number; micros: number }) => {
+  function onFanout(ev: LiveEvent, f: Readonly<FanoutTally>): void {
     if (ev.type.startsWith('user.')) {
-      push(ev.account, 'presence', { type: ev.type, ...ev.data });
+      // In a cluster every instance fans out the same cluster-wide presence event: not relayed.
+      const data = { event: ev.type, account: ev.account, instance: instance.id, data: ev.data ?? {} };
+      delta(ev.account, 'presence', data, false);
       return;
     }
-    addTo(agg, f);
-    if (!ev.type.startsWith('collection.')) {
-      let a = aggByAccount.get(ev.account);
-      if (!a) aggByAccount.set(ev.account, (a = emptyAgg()));
+    if (ev.seq === undefined) return;
+    addTo(sums, f);
+    const schema = ev.type.startsWith('collection.');
+    if (!schema) {
+      let a = sumsByAccount.get(ev.account);
+      if (!a) sumsByAccount.set(ev.account, (a = emptySums()));
       addTo(a, f);
     }
-    if (++perEventThisSecond > PER_EVENT_FRAMES_PER_S) return;
-    push(ev.type.startsWith('collection.') ? null : ev.account, 'event.fanout', {
-      seq: ev.seq,
-      type: ev.type,
-      collection: ev.collection,
-      record_id: ev.record_id,
-      trace_id: ev.trace_id,
-      ...f,
+    if (watchers.size === 0 && !peers) return;
+    pending.push({
+      account: schema ? null : ev.account,
+      summary: summarize(ev as LiveEvent & { seq: number }, figures(f), instance.id),
     });
-  };
+    if (pending.length >= opts.batchMax) flush();
+  }
+
+  /** Sends each watcher the summaries it may see; skips (and notes) the ones too far behind. */
+  function flush(): void {
+    const batch = pending;
+    pending = [];
+    if (peers && (batch.length || outbound.length)) {
+      const mine = batch.filter((p) => p.summary.instance === instance.id);
+      const out = outbound;
+      outbound = [];
+      // Summaries travel grouped by account, so each instance can hand them out without parsing twice.
+      const byAccount = new Map<string | null, MonitorEventSummary[]>();
+      for (const p of mine) {
+        let l = byAccount.get(p.account);
+        if (!l) byAccount.set(p.account, (l = []));
+        l.push(p.summary);
+      }
+      for (const [account, events] of byAccount) out.push({ account, type: 'events', data: { events } });
+      if (out.length) peers.publish(out);
+    }
+    if (watchers.size === 0) return;
+    let all: string | undefined;
+    const texts = new Map<string, string | null>();
+    for (const w of watchers) {
+      if (tooFar(w)) {
+        w.behind = true;
+        for (const p of batch) {
+          if (!sees(w, p.account)) continue;
+          const s = p.summary.seq;
+          if (w.missedCount === 0 || s < w.missedFrom) w.missedFrom = s;
+          if (s > w.missedTo) w.missedTo = s;
+          w.missedCount++;
+        }
+        continue;
+      }
+      if (w.behind) caughtUp(w);
+      let text: string | null | undefined;
+      if (w.scope === null) {
+        if (batch.length) text = all ??= frameText('events', { events: batch.map((p) => p.summary) });
+      } else {
+        text = texts.get(w.scope);
+        if (text === undefined) {
+          const events = batch.filter((p) => sees(w, p.account)).map((p) => p.summary);
+          text = events.length ? frameText('events', { events }) : null;
+          texts.set(w.scope, text);
+        }
+      }
+      if (text) sendTo(w, text);
+    }
+  }
+
+  /** A watcher that was skipped has room again: tell it what it missed (and resync it). */
+  function caughtUp(w: Watcher): void {
+    w.behind = false;
+    w.ws.send(
+      frameText('missed', {
+        from_seq: w.missedCount ? w.missedFrom : 0,
+        to_seq: w.missedCount ? w.missedTo : 0,
+        count: w.missedCount,
+        resync: w.resync,
+      }),
+    );
+    w.missedCount = w.missedFrom = w.missedTo = 0;
+    if (w.resync) {
+      w.resync = false;
+      void sendSnapshot(w);
+    }
+  }
+
+  async function sendSnapshot(w: Watcher): Promise<void> {
+    // Deltas and batches that come while the other instances answer follow the snapshot.
+    w.queue ??= [];
+    const connections = local.connections(w.scope);
+    let instances: MonitorInstance[] = [{ ...instance, connections: connections.length }];
+    if (peers) {
+      const [remote, all] = await Promise.all([peers.connections(w.scope), peers.instances()]);
+      connections.push(...remote);
+      if (all.length) instances = all;
+    }
+    w.ws.send(
+      frameText('snapshot', {
+        instance: instance.id,
+        instances,
+        connections,
+        presence: hub.presence.list(w.principal),
+        last_seq: hub.lastSeq,
+      }),
+    );
+    const held = w.queue;
+    w.queue = undefined;
+    for (const text of held) w.ws.send(text);
+  }
+
+  const batchTimer = setInterval(flush, opts.batchMs);
+  batchTimer.unref();
 
   const tick = setInterval(() => {
     if (watchers.size > 0) {
-      const aggregated = perEventThisSecond > PER_EVENT_FRAMES_PER_S;
-      const timestamp = new Date().toISOString();
+      flush();
+      const timestamp = stamp();
       let server: string | undefined;
       const byAccount = new Map<string, string>();
       for (const w of watchers) {
-        if (w.ws.bufferedAmount > MONITOR_MAX_BUFFER) continue;
-        const scope = accountScope(w.principal);
+        if (w.behind) continue;
+        const scope = w.scope;
         let text = scope === null ? server : byAccount.get(scope);
         if (text === undefined) {
           // The superuser sees the server's figures; an account's admin only its account's.
-          const data =
+          const data: MonitorTick =
             scope === null
               ? {
+                  instance: instance.id,
                   connections: hub.connections.size,
                   present_users: hub.presence.size,
+                  last_seq: hub.lastSeq,
                   ...hub.rates.current,
-                  fanout: { ...agg, aggregated },
+                  fanout: { ...sums },
                   event_loop_lag_ms: Math.round((lag.mean / 1e6) * 100) / 100,
                   event_loop_lag_p99_ms: Math.round((lag.percentile(99) / 1e6) * 100) / 100,
                   rss_bytes: process.memoryUsage.rss(),
                 }
               : {
+                  instance: instance.id,
                   account: scope,
-                  connections: countConnections(scope),
+                  connections: local.count(scope),
                   present_users: hub.presence.list(w.principal).length,
-                  fanout: { ...(aggByAccount.get(scope) ?? emptyAgg()), aggregated },
+                  last_seq: hub.lastSeq,
+                  fanout: { ...(sumsByAccount.get(scope) ?? emptySums()) },
                 };
           text = JSON.stringify({ type: 'tick', data, timestamp });
           if (scope === null) server = text;
           else byAccount.set(scope, text);
         }
-        w.ws.send(text);
+        sendTo(w, text);
       }
     }
     lag.reset();
-    perEventThisSecond = 0;
-    Object.assign(agg, emptyAgg());
-    aggByAccount.clear();
+    Object.assign(sums, emptySums());
+    sumsByAccount.clear();
   }, 1000);
   tick.unref();
 
-  return {
+  async function onMessage(w: Watcher, raw: RawData): Promise<void> {
+    let m: MonitorClientMessage;
+    try {
+      m = JSON.parse(raw.toString()) as MonitorClientMessage;
+    } catch {
+      return void w.ws.send(frameText('error', { code: 'bad_request', message: 'Send JSON messages.' }));
+    }
+    if (m?.type === 'uninspect') {
+      for (const [id, sink] of [...w.inspecting]) {
+        if (m.connection !== undefined && m.connection !== id) continue;
+        inspector.uninspect(id, sink);
+        peers?.uninspect(id, sink);
+        w.inspecting.delete(id);
+      }
+      return;
+    }
+    if (m?.type !== 'inspect' || typeof m.connection !== 'string') {
+      return void w.ws.send(
+        frameText('error', {
+          code: 'bad_request',
+          message: "Send {type:'inspect', connection} or {type:'uninspect'}.",
+        }),
+      );
+    }
+    const id = m.connection;
+    if (w.inspecting.has(id)) return;
+    const sink: FrameSink = (f) => {
+      if (!w.behind && !tooFar(w)) sendTo(w, frameText('frame', f));
+    };
+    const here = local.find(id, w.scope) ? inspector.inspect(id, sink) : undefined;
+    const found = here ? { instance: instance.id, frames: here } : await peers?.inspect(id, w.scope, sink);
+    if (!found) {
+      return void w.ws.send(frameText('error', { code: 'not_found', message: `No connection '${id}'.` }));
+    }
+    w.inspecting.set(id, sink);
+    w.ws.send(frameText('inspecting', { connection: id, ...found }));
+  }
+
+  const dialect: WsDialect = {
     name: 'monitor',
     paths: ['/api/v1/monitor'],
     unlimited: true,
@@ -199,34 +427,66 @@ export function monitorFeed(hub: Hub, auth: Authenticator): WsDialect & { stop()
         if (!isAdmin(v.principal)) return ws.close(4003, 'admins only');
         // note: the feed shows every collection's events and connections; a scoped key sees none of that.
         if (v.principal.collections) return ws.close(4003, 'this API key is limited to collections');
-        const w = { ws, principal: v.principal };
-        if (watchers.size === 0) hub.fanoutListeners.add(onFanout);
+        const w: Watcher = {
+          ws,
+          principal: v.principal,
+          scope: accountScope(v.principal),
+          behind: false,
+          missedFrom: 0,
+          missedTo: 0,
+          missedCount: 0,
+          resync: false,
+          inspecting: new Map(),
+        };
+        // Events fanned out before the snapshot went out are in it as last_seq; later ones batch.
+        flush();
         watchers.add(w);
         ws.on('close', () => {
           watchers.delete(w);
-          if (watchers.size === 0) hub.fanoutListeners.delete(onFanout);
+          for (const [id, sink] of w.inspecting) {
+            inspector.uninspect(id, sink);
+            peers?.uninspect(id, sink);
+          }
         });
-        ws.on('message', () => {}); // the feed is one-way; inbound frames are ignored
-        const scope = accountScope(v.principal);
-        ws.send(
-          JSON.stringify({
-            type: 'snapshot',
-            data: {
-              connections: [...hub.connections.values()]
-                .filter((c) => scope === null || (!c.authPending && accountOf(c) === scope))
-                .map(describeConnection),
-              presence: hub.presence.list(v.principal),
-            },
-            timestamp: new Date().toISOString(),
-          }),
-        );
+        ws.on('message', (raw: RawData) => void onMessage(w, raw).catch(() => {}));
+        await sendSnapshot(w);
       })().catch(() => ws.terminate());
+    },
+  };
+
+  return {
+    ...dialect,
+    /** The REST operations on this instance's connections. */
+    local,
+    inspector,
+    instance: () => instance,
+    /** Who this instance is in a cluster (set when it joins, reset when it leaves). */
+    setInstance(i: MonitorInstance) {
+      instance = i;
+    },
+    /** Joins the other instances' monitors (or leaves them with undefined). */
+    setPeers(p: MonitorPeers | undefined) {
+      peers = p;
+      outbound = [];
+    },
+    /** Frames from another instance, for the watchers that may see them. */
+    fromPeer(frames: RelayedFrame[]) {
+      for (const f of frames) {
+        if (f.type === 'events') {
+          for (const summary of (f.data as { events: MonitorEventSummary[] }).events)
+            pending.push({ account: f.account, summary });
+        } else delta(f.account, f.type, f.data, false);
+      }
     },
     stop() {
       clearInterval(tick);
+      clearInterval(batchTimer);
       lag.disable();
+      inspector.stop();
       for (const off of offs) off();
       for (const w of watchers) w.ws.close(1001, 'server shutting down');
     },
   };
 }
+
+export type MonitorFeed = ReturnType<typeof monitorFeed>;

@@ -88,6 +88,11 @@ export interface Connection {
   authPending: boolean;
   messagesIn: number;
   messagesOut: number;
+  /**
+   * Set only while an admin inspects the connection (monitor frames): sees every frame in
+   * (as `ws` hands it over) and out (as the hub hands it to the transport).
+   */
+  tap?: (direction: 'in' | 'out', frame: unknown) => void;
 }
 
 /** Where a resume reads the past: the outbox here, the stream on an edge. */

@@ -153,7 +153,7 @@ export function wireSocket(
   // socket open and silent: close it as overloaded, so the client retries with backoff.
   const queue = serial(() => hub.close(conn, 1013, 'try again later'));
   ws.on('message', (raw: RawData) => {
-    hub.received(conn, rawBytes(raw));
+    hub.received(conn, rawBytes(raw), raw);
     queue(() => onMessage(conn, raw));
   });
   ws.on('pong', () => (conn.lastSeen = Date.now()));

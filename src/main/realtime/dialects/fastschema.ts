@@ -69,7 +69,7 @@ export function fastschemaToken(req: IncomingMessage, url: URL): string | undefi
  * every record; the hub delivers one event per record (same trace_id, consecutive seqs), so
  * record parts are held here and go out as one message when the write's parts end: when a
  * part of another write or a whole message arrives (so order holds), when the hub says the
- * commit's batch is fanned out (`batchEndListeners`), or at the latest at the end of the
+ * commit's batch is fanned out (the `on_batch_end` hook), or at the latest at the end of the
  * current turn of the event loop (parts a resume replay delivers outside a batch).
  */
 class FastschemaTransport extends WsTransport {
@@ -222,7 +222,7 @@ export function fastschemaDialect(
   collection: (name: string) => Collection | undefined,
 ): WsDialect {
   const holding = new Set<FastschemaTransport>();
-  hub.batchEndListeners.add(() => {
+  hub.hooks.on('on_batch_end', () => {
     for (const t of holding) t.flush();
   });
 
@@ -233,7 +233,7 @@ export function fastschemaDialect(
     const watch = (ev: LiveEvent) => {
       if (firstSeq === undefined && ev.seq !== undefined) firstSeq = ev.seq;
     };
-    hub.fanoutListeners.add(watch);
+    const unwatch = hub.hooks.on('on_fanout', watch);
     try {
       let principal: Principal | null = null;
       const token = fastschemaToken(req, url);
@@ -266,7 +266,7 @@ export function fastschemaDialect(
         hub.close(conn, 1000, `realtime.content: schema not found: ${q.collection}`);
       else hub.close(conn, 1000, `realtime.content: ${r.message}`);
     } finally {
-      hub.fanoutListeners.delete(watch);
+      unwatch();
     }
   }
 

@@ -1,0 +1,75 @@
+import type {
+  FanoutFigures,
+  MonitorConnection,
+  MonitorEventSummary,
+  MonitorSubscription,
+} from '../../shared/monitor';
+import { PUBLIC_ACCOUNT } from '../auth/principal';
+import type { FanoutTally } from './hooks';
+import type { Connection, LiveEvent, Subscription } from './types';
+
+/** The account a connection belongs to (anonymous ones read the public account). */
+export const accountOf = (c: Connection): string => c.principal?.account ?? PUBLIC_ACCOUNT;
+
+/** One subscription as the monitor shows it. */
+export function describeSubscription(s: Subscription): MonitorSubscription {
+  const out: MonitorSubscription = {
+    key: s.key,
+    collection: s.collection,
+    filtered: !!s.filter,
+    since: s.since ?? null,
+  };
+  if (s.events) out.events = [...s.events];
+  if (s.recordId !== undefined) out.record_id = s.recordId;
+  return out;
+}
+
+/** What a connection looks like on the monitor. */
+export function describeConnection(c: Connection, instance: string): MonitorConnection {
+  return {
+    id: c.id,
+    instance,
+    dialect: c.transport.dialect,
+    remote: c.transport.remote,
+    user_id: c.principal?.id ?? null,
+    email: c.principal?.email ?? null,
+    kind: c.principal?.kind ?? null,
+    account: accountOf(c),
+    connected_at: new Date(c.connectedAt).toISOString(),
+    subscriptions: [...c.subs.keys()],
+    subscription_details: [...c.subs.values()].map(describeSubscription),
+    messages_in: c.messagesIn,
+    messages_out: c.messagesOut,
+  };
+}
+
+/** A copy of the hub's tally (which it reuses for the next event). */
+export const figures = (f: Readonly<FanoutTally>): FanoutFigures => ({
+  candidates: f.candidates,
+  matched: f.matched,
+  sent: f.sent,
+  skipped_rule: f.skipped_rule,
+  skipped_filter: f.skipped_filter,
+  dropped: f.dropped,
+  micros: f.micros,
+});
+
+/** One event's line on the feed. */
+export function summarize(
+  ev: LiveEvent & { seq: number },
+  f: FanoutFigures,
+  instance: string,
+): MonitorEventSummary {
+  return {
+    seq: ev.seq,
+    type: ev.type,
+    collection: ev.collection ?? null,
+    record_id: ev.record_id ?? null,
+    account: ev.account,
+    actor: ev.actor ?? null,
+    trace_id: ev.trace_id ?? null,
+    timestamp: ev.timestamp,
+    instance,
+    fanout: f,
+  };
+}
