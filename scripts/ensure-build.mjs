@@ -17,9 +17,16 @@ const OUTPUTS = [
   'out/sdk/switchboard.js',
   'out/sdk/switchboard-react.js',
   'out/sdk/switchboard.d.ts',
+  'out/display/index.html',
 ];
 /** Inputs besides everything under src/. */
-const INPUTS = ['package.json', 'electron.vite.config.ts', 'vite.sdk.config.ts', 'tsconfig.base.json'];
+const INPUTS = [
+  'package.json',
+  'electron.vite.config.ts',
+  'vite.sdk.config.ts',
+  'vite.display.config.ts',
+  'tsconfig.base.json',
+];
 
 function newestMtime(path) {
   const stat = statSync(path, { throwIfNoEntry: false });
@@ -60,6 +67,11 @@ export function ensureBuilt({ quiet = false } = {}) {
   if (result.status === 0) {
     const vite = join(root, 'node_modules/vite/bin/vite.js');
     result = spawnSync(process.execPath, [vite, 'build', '-c', 'vite.sdk.config.ts'], { cwd: root, stdio });
+    if (result.status === 0)
+      result = spawnSync(process.execPath, [vite, 'build', '-c', 'vite.display.config.ts'], {
+        cwd: root,
+        stdio,
+      });
   }
   if (result.status !== 0) {
     console.error('build failed');

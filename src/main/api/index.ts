@@ -7,10 +7,12 @@ import type { InstanceSettings } from './instance-settings';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
 import { collectionRoutes } from './routes/collections';
+import { displayRoutes, type DisplayDeps } from './routes/displays';
 import { monitorRoutes } from './routes/monitor';
 import { recordRoutes } from './routes/records';
 import { ruleCheckRoutes } from './routes/rules-check';
 import { settingsRoutes, type SettingsControl } from './routes/settings';
+import { sharingRoutes, type SharingControl } from './routes/sharing';
 import { systemRoutes, type SystemInfo } from './routes/system';
 import { Explicit, Router, type Ctx } from './router';
 
@@ -27,6 +29,9 @@ export interface ApiDeps {
   scaleOut?: SettingsControl;
   /** Limits, heartbeat and retention for the settings page (see instance-settings.ts). */
   instance?: InstanceSettings;
+  /** LAN sharing (the console's switch) and display pages; absent on an edge. */
+  sharing?: SharingControl;
+  displays?: DisplayDeps;
 }
 
 /** Builds the REST handler: routing, the caller's identity, JSON in and out, one error envelope. */
@@ -40,6 +45,8 @@ export function createApi(deps: ApiDeps) {
   systemRoutes(router, deps.store, deps.info);
   monitorRoutes(router, deps.store, deps.info);
   if (deps.scaleOut) settingsRoutes(router, deps.scaleOut, deps.instance);
+  if (deps.sharing) sharingRoutes(router, deps.sharing);
+  if (deps.displays) displayRoutes(router, deps.store, deps.displays);
 
   return async function handle(
     req: IncomingMessage,

@@ -39,8 +39,9 @@ export class Auth {
     this.throttle = new LoginThrottle({ ...LOGIN_LIMITS, ...loginLimits });
   }
 
-  private async issue(user: User, sessionId: string, jti: string): Promise<TokenPair> {
+  private async issue(user: User, sessionId: string, jti: string, local = false): Promise<TokenPair> {
     const base = {
+      ...(local ? { loc: true } : {}),
       sub: user.id,
       sid: sessionId,
       role: user.role,
@@ -62,10 +63,13 @@ export class Auth {
     };
   }
 
-  /** A new login for a user, without a password (the desktop app's own console). */
-  startSession(user: User): Promise<TokenPair> {
+  /**
+   * A new login for a user, without a password (the desktop app's own console). With `local`, its
+   * tokens carry the `loc` claim: they are refused from other machines while the server is shared.
+   */
+  startSession(user: User, local = false): Promise<TokenPair> {
     const s = this.store.sessions.create(user.id, this.tokens.refreshTtlS * 1000);
-    return this.issue(user, s.id, s.current_jti);
+    return this.issue(user, s.id, s.current_jti, local);
   }
 
   /**
@@ -107,7 +111,7 @@ export class Auth {
       this.store.sessions.revoke(session.id);
       throw unauthorized('This refresh token was already used; the login has been revoked. Sign in again.');
     }
-    return this.issue(user, session.id, next);
+    return this.issue(user, session.id, next, claims.loc === true);
   }
 
   /** Ends the caller's login (its access and refresh tokens stop working). */
@@ -162,6 +166,7 @@ export class Auth {
       collections: null,
       sessionId: claims.sid,
       expiresAt: claims.exp * 1000,
+      ...(claims.loc ? { local: true } : {}),
     };
   }
 

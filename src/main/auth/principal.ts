@@ -14,6 +14,8 @@ export interface Principal {
   sessionId?: string;
   /** When the credential stops being valid (ms since epoch); API keys never expire. */
   expiresAt?: number;
+  /** The desktop's own console token: valid only from this machine (see LanSharing). */
+  local?: boolean;
 }
 
 /** The account an anonymous caller reads: the venue's own content. */

@@ -26,6 +26,8 @@ export interface TokenClaims {
   su?: boolean;
   /** When it was issued, in ms (iat is in seconds): an edge refuses tokens issued before a revocation. */
   ims?: number;
+  /** The desktop's own console token (issueAdminToken): refused from any peer but this machine. */
+  loc?: boolean;
   exp: number;
 }
 

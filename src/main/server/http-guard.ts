@@ -30,6 +30,31 @@ export function consoleHeaders(host: string | undefined): Record<string, string>
   };
 }
 
+/**
+ * Headers for the display pages (kiosks): as the console's, but the console itself may frame them
+ * (its live preview), and images in records may come from wherever their URLs point; fonts and
+ * scripts stay on this server, so the page itself never reaches off the machine.
+ */
+export function displayHeaders(host: string | undefined): Record<string, string> {
+  const ws = host ? ` ws://${host} wss://${host}` : '';
+  return {
+    'content-security-policy': [
+      "default-src 'self'",
+      "script-src 'self'",
+      `connect-src 'self'${ws}`,
+      "style-src 'self' 'unsafe-inline'",
+      "img-src 'self' data: blob: http: https:",
+      "font-src 'self' data:",
+      "object-src 'none'",
+      "base-uri 'self'",
+      "form-action 'none'",
+      "frame-ancestors 'self'",
+    ].join('; '),
+    'x-frame-options': 'SAMEORIGIN',
+    'referrer-policy': 'no-referrer',
+  };
+}
+
 /** Answers a request the HostPolicy refuses (wrong Host, foreign Origin); true when it did. */
 export function refuseByPolicy(policy: HostPolicy, req: IncomingMessage, res: ServerResponse): boolean {
   const r = policy.check(req);

@@ -1,18 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApi } from '../api';
 import { instanceSettings } from '../api/instance-settings';
 import { TrustedProxies } from '../api/client-address';
-import { errorResponse, sendJson } from '../api/http';
+import { bearer, errorResponse, sendJson } from '../api/http';
 import { Auth } from '../auth';
+import { isApiKey } from '../auth/api-keys';
 import { Tokens } from '../auth/tokens';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS } from '../realtime';
 import { Store } from '../store';
 import { resolveConfig, type ServerConfig } from './config';
 import { HostPolicy } from './host-policy';
-import { answerClientErrors, consoleHeaders, cors, NOSNIFF, refuseByPolicy } from './http-guard';
+import {
+  answerClientErrors,
+  consoleHeaders,
+  cors,
+  displayHeaders,
+  NOSNIFF,
+  refuseByPolicy,
+} from './http-guard';
+import { LanSharing, LOCAL_TOKEN_MESSAGE, peers } from './lan';
 import { ScaleOut } from './scale-out';
 import { serveStatic } from './static';
 import { VERSION } from './version';
@@ -53,6 +63,9 @@ export function createServer(input: ServerConfig): SwitchboardServer {
   const idle = new Set<Socket>();
   let scaleOut: ScaleOut | undefined;
   const log = config.log;
+  // note: the display pages' bundle sits beside the console's, as the SDK does.
+  const displayDir = config.staticDir ? join(config.staticDir, '..', 'display') : undefined;
+  let closing = new AbortController();
 
   async function start(): Promise<void> {
     mkdirSync(config.dataDir, { recursive: true });
@@ -62,6 +75,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     });
     store = s;
     const tokens = await Tokens.open(config.dataDir, config.accessTtlS);
+    closing = new AbortController();
     auth = new Auth(s, tokens, config.loginLimits);
     const so = new ScaleOut({
       flagUrl: config.redisUrl,
@@ -117,6 +131,15 @@ export function createServer(input: ServerConfig): SwitchboardServer {
       { checkUpgrade: (req) => policy.check(req, true), clientAddress },
     );
     realtime = rt;
+    const lan = new LanSharing({
+      server,
+      host: config.host,
+      policy,
+      hub: () => realtime?.hub,
+      persist: (on) => s.settings.set('lan_sharing', on ? '1' : null),
+      log,
+    });
+    lan.guard(rt.hub);
     // A deleted key, an ended login or a changed user closes its live connections at once.
     s.changes.on((change) => rt.hub.revoke(change));
     const api = createApi({
@@ -127,7 +150,25 @@ export function createServer(input: ServerConfig): SwitchboardServer {
       scaleOut: so,
       instance,
       clientAddress,
+      sharing: lan,
+      displays: {
+        closing: closing.signal,
+        watching() {
+          const counts = new Map<string, number>();
+          for (const c of rt.hub.connections.values())
+            if (c.principal?.kind === 'key')
+              counts.set(c.principal.id, (counts.get(c.principal.id) ?? 0) + 1);
+          return counts;
+        },
+      },
     });
+    /** The desktop's own token, from another machine: refused (see LanSharing). */
+    const localTokenFromLan = async (req: IncomingMessage, u: URL): Promise<boolean> => {
+      if (peers.isLocal(clientAddress(req))) return false;
+      const t = bearer(req, u);
+      if (!t || isApiKey(t)) return false;
+      return (await tokens.verify(t).catch(() => undefined))?.loc === true;
+    };
     server.on('request', async (req, res) => {
       const started = performance.now();
       const traceId = randomBytes(8).toString('hex');
@@ -147,6 +188,10 @@ export function createServer(input: ServerConfig): SwitchboardServer {
         return;
       }
       try {
+        if (await localTokenFromLan(req, u)) {
+          sendJson(res, 401, { error: { code: 'unauthorized', message: LOCAL_TOKEN_MESSAGE } });
+          return;
+        }
         const sse = req.method === 'GET' ? rt.routes.get(u.pathname) : undefined;
         if (sse) {
           await sse(req, res, u);
@@ -155,6 +200,15 @@ export function createServer(input: ServerConfig): SwitchboardServer {
         } else if (u.pathname.startsWith('/sdk/') && config.sdkDir) {
           res.setHeader('access-control-allow-origin', '*');
           serveStatic(config.sdkDir, req, res, u.pathname.slice('/sdk'.length), false);
+        } else if ((u.pathname === '/display' || u.pathname.startsWith('/display/')) && displayDir) {
+          serveStatic(
+            displayDir,
+            req,
+            res,
+            u.pathname.slice('/display'.length) || '/',
+            true,
+            displayHeaders(req.headers.host),
+          );
         } else if (config.staticDir) {
           serveStatic(config.staticDir, req, res, u.pathname, true, consoleHeaders(req.headers.host));
         } else {
@@ -192,10 +246,14 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     url = `http://${host}:${addr.port}`;
     await so.join(url);
+    // A switch saved from the console, unless --host decided at start.
+    if (!lan.locked && s.settings.get('lan_sharing') === '1')
+      await lan.set(true, false).catch((e: Error) => log(`LAN sharing could not start: ${e.message}`));
   }
 
   async function stop(): Promise<void> {
     clearInterval(retention);
+    closing.abort();
     realtime?.stop();
     realtime = undefined;
     await scaleOut?.stop();
@@ -223,7 +281,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     async issueAdminToken() {
       const su = auth?.superuser();
       if (!auth || !su) throw new Error('the server is not started');
-      return (await auth.startSession(su)).access_token;
+      return (await auth.startSession(su, true)).access_token;
     },
   };
 }

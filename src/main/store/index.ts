@@ -4,6 +4,7 @@ import { EventBus } from './bus';
 import { Changes } from './changes';
 import { Collections } from './collections';
 import { closeDb, openDb, secureDataDir, type Db, type OpenOptions } from './db';
+import { Displays } from './displays';
 import { EventLog, type NewEvent } from './events';
 import { ApiKeys } from './keys';
 import { migrate } from './migrate';
@@ -45,6 +46,7 @@ export class Store {
   readonly sessions: Sessions;
   readonly keys: ApiKeys;
   readonly settings: Settings;
+  readonly displays: Displays;
   readonly bus: EventBus;
   /** Credential changes (keys, sessions, users) the hub and a cluster act on. */
   readonly changes = new Changes();
@@ -66,6 +68,7 @@ export class Store {
     this.sessions = new Sessions(this.db, this.changes);
     this.keys = new ApiKeys(this.db, this.changes);
     this.settings = new Settings(this.db);
+    this.displays = new Displays(this.db, this.changes);
     this.bus = new EventBus(opts.onBusError);
     const st = (sql: string) => this.db.prepare(sql);
     this.stmts = {

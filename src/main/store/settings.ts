@@ -1,7 +1,7 @@
 import type { Db } from './db';
 
 /** The settings the console can change; each is a string, absent when unset. */
-export type SettingKey = 'redis_url' | 'retain_events' | 'retain_ms';
+export type SettingKey = 'redis_url' | 'retain_events' | 'retain_ms' | 'lan_sharing';
 
 /** Instance settings, kept in the database so they survive a restart with the data. */
 export class Settings {

@@ -6,6 +6,7 @@ import type { ReactNode } from 'react';
 import { LoginScreen } from './features/auth/login-screen';
 import { CollectionScreen } from './features/collections/collection-screen';
 import { CollectionsScreen } from './features/collections/collections-screen';
+import { DisplaysScreen } from './features/displays/displays-screen';
 import { KeysScreen } from './features/keys/keys-screen';
 import { SettingsScreen } from './features/settings/settings-screen';
 import { UsersScreen } from './features/users/users-screen';
@@ -25,9 +26,7 @@ const SCREENS: Record<Screen, (route: Route) => ReactNode> = {
   monitor: () => (
     <SoonScreen title="Monitor" what="Every connection, subscription and event as it fans out, live." />
   ),
-  displays: () => (
-    <SoonScreen title="Displays" what="The kiosks showing your content: status, last seen, and identify." />
-  ),
+  displays: () => <DisplaysScreen />,
   'not-found': (r) => <NotFoundScreen path={r.path} />,
 };
 

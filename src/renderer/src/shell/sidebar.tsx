@@ -87,7 +87,7 @@ export function Sidebar() {
           <NavLink href="#/monitor" current={is('monitor')} icon={icon(Activity)} soon>
             Monitor
           </NavLink>
-          <NavLink href="#/displays" current={is('displays')} icon={icon(MonitorPlay)} soon>
+          <NavLink href="#/displays" current={is('displays')} icon={icon(MonitorPlay)}>
             Displays
           </NavLink>
         </ul>

@@ -10,9 +10,11 @@
 import { create } from 'zustand';
 import { createAuthSlice, type AuthSlice } from '../features/auth/slice';
 import { createCollectionsSlice, type CollectionsSlice } from '../features/collections/slice';
+import { createDisplaysSlice, type DisplaysSlice } from '../features/displays/slice';
 import { createKeysSlice, type KeysSlice } from '../features/keys/slice';
 import { createRecordsSlice, type RecordsSlice } from '../features/records/slice';
 import { createSettingsSlice, type SettingsSlice } from '../features/settings/slice';
+import { createSharingSlice, type SharingSlice } from '../features/sharing/slice';
 import { createUsersSlice, type UsersSlice } from '../features/users/slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection';
 import { createPrefsSlice, type PrefsSlice } from './prefs';
@@ -29,7 +31,9 @@ export type AppState = ConnectionSlice &
   UsersSlice &
   KeysSlice &
   RecordsSlice &
-  SettingsSlice;
+  SettingsSlice &
+  DisplaysSlice &
+  SharingSlice;
 
 export const useAppStore = create<AppState>()((...a) => ({
   ...createConnectionSlice(...a),
@@ -42,6 +46,8 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createKeysSlice(...a),
   ...createRecordsSlice(...a),
   ...createSettingsSlice(...a),
+  ...createDisplaysSlice(...a),
+  ...createSharingSlice(...a),
 }));
 
 /** Merges `update` into one slice's state (an object, or a function of the current one). */
@@ -62,6 +68,8 @@ const SESSION_KEYS = [
   'keys',
   'settings',
   'records',
+  'displays',
+  'sharing',
 ] as const satisfies (keyof AppState)[];
 const initial = useAppStore.getState();
 

@@ -6,6 +6,7 @@ import { useAppStore } from '../../store';
 import { ThemeSwitch } from '../../shell/theme-switch';
 import { Card, PageHeader } from '../../ui/page';
 import { FixedSettingsCard, RetentionCard } from './instance-card';
+import { ShareOnLanCard } from '../sharing/sharing-card';
 import { ScaleOutCard } from './scale-out-card';
 import { ServerCard } from './server-card';
 
@@ -39,6 +40,7 @@ export function SettingsScreen() {
             note="How often realtime connections are pinged and when a silent one counts as gone. Start-up flags."
           />
         )}
+        <ShareOnLanCard />
         <ScaleOutCard />
       </div>
     </>

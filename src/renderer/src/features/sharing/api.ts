@@ -1,0 +1,13 @@
+/** The display and sharing REST helpers on the console's server and token (renewed by features/auth). */
+import { displaysApi, type DisplaysApi } from '../../../../shared/client/displays';
+import { connection, sdk } from '../../sdk';
+
+let api: DisplaysApi | undefined;
+
+/** The helpers, made on first use (features/displays uses them too, through this module). */
+export function displaysClient(): DisplaysApi {
+  return (api ??= displaysApi({
+    url: () => connection.serverUrl ?? 'http://127.0.0.1:8000',
+    token: () => sdk.token,
+  }));
+}
