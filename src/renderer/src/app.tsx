@@ -8,10 +8,11 @@ import { CollectionScreen } from './features/collections/collection-screen';
 import { CollectionsScreen } from './features/collections/collections-screen';
 import { DisplaysScreen } from './features/displays/displays-screen';
 import { KeysScreen } from './features/keys/keys-screen';
+import { MonitorScreen } from './features/monitor/monitor-screen';
 import { SettingsScreen } from './features/settings/settings-screen';
 import { UsersScreen } from './features/users/users-screen';
 import type { Route, Screen } from './lib/router';
-import { NotFoundScreen, SoonScreen } from './shell/placeholder-screens';
+import { NotFoundScreen } from './shell/placeholder-screens';
 import { Sidebar } from './shell/sidebar';
 import { Toaster } from './shell/toaster';
 import { useAppStore } from './store';
@@ -23,9 +24,7 @@ const SCREENS: Record<Screen, (route: Route) => ReactNode> = {
   users: () => <UsersScreen />,
   keys: () => <KeysScreen />,
   settings: () => <SettingsScreen />,
-  monitor: () => (
-    <SoonScreen title="Monitor" what="Every connection, subscription and event as it fans out, live." />
-  ),
+  monitor: () => <MonitorScreen />,
   displays: () => <DisplaysScreen />,
   'not-found': (r) => <NotFoundScreen path={r.path} />,
 };

@@ -57,3 +57,4 @@ export type {
   WebSocketConstructor,
   WebSocketLike,
 } from './types';
+export { monitorApi, monitorFeedUrl, type MonitorApi, type MonitorApiOptions } from './monitor';

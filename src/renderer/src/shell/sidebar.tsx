@@ -84,7 +84,7 @@ export function Sidebar() {
         </ul>
         <h2 className="nav-heading">Live</h2>
         <ul className="nav-list">
-          <NavLink href="#/monitor" current={is('monitor')} icon={icon(Activity)} soon>
+          <NavLink href="#/monitor" current={is('monitor')} icon={icon(Activity)}>
             Monitor
           </NavLink>
           <NavLink href="#/displays" current={is('displays')} icon={icon(MonitorPlay)}>

@@ -12,6 +12,7 @@ import { createAuthSlice, type AuthSlice } from '../features/auth/slice';
 import { createCollectionsSlice, type CollectionsSlice } from '../features/collections/slice';
 import { createDisplaysSlice, type DisplaysSlice } from '../features/displays/slice';
 import { createKeysSlice, type KeysSlice } from '../features/keys/slice';
+import { createMonitorSlice, type MonitorSlice } from '../features/monitor/slice';
 import { createRecordsSlice, type RecordsSlice } from '../features/records/slice';
 import { createSettingsSlice, type SettingsSlice } from '../features/settings/slice';
 import { createSharingSlice, type SharingSlice } from '../features/sharing/slice';
@@ -32,6 +33,7 @@ export type AppState = ConnectionSlice &
   KeysSlice &
   RecordsSlice &
   SettingsSlice &
+  MonitorSlice &
   DisplaysSlice &
   SharingSlice;
 
@@ -46,6 +48,7 @@ export const useAppStore = create<AppState>()((...a) => ({
   ...createKeysSlice(...a),
   ...createRecordsSlice(...a),
   ...createSettingsSlice(...a),
+  ...createMonitorSlice(...a),
   ...createDisplaysSlice(...a),
   ...createSharingSlice(...a),
 }));
@@ -68,6 +71,7 @@ const SESSION_KEYS = [
   'keys',
   'settings',
   'records',
+  'monitor',
   'displays',
   'sharing',
 ] as const satisfies (keyof AppState)[];

@@ -1,0 +1,167 @@
+/**
+ * The event stream: a virtualized grid over the event buffer, newest first (only the rows in view are in
+ * the DOM, so 50,000 events scroll like 50). Arrows move, Enter opens. When scrolled away from the top,
+ * new events do not push the rows being read.
+ */
+import { memo, useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { MonitorEventSummary } from '../../../../shared/monitor';
+import { useAppStore } from '../../store';
+import { live } from './live-data';
+import { clockMs, fanoutLine } from './format';
+
+const ROW_H = 32;
+
+export function EventList({ openSeq, onOpen }: { openSeq: number | null; onOpen: (seq: number) => void }) {
+  // The version is what makes this re-render once per frame with new events.
+  const version = useAppStore((s) => s.monitor.eventsVersion);
+  const size = live.events.size;
+  const scroller = useRef<HTMLDivElement>(null);
+  const [active, setActive] = useState(0);
+  const prev = useRef({ size, newest: live.events.row(0)?.seq ?? 0 });
+  const virtualizer = useVirtualizer({
+    count: size,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_H,
+    overscan: 12,
+  });
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    const newest = live.events.row(0)?.seq ?? 0;
+    const before = prev.current;
+    prev.current = { size, newest };
+    if (!el || el.scrollTop === 0 || newest <= before.newest) return;
+    // Rows were added on top: keep the ones being read in place.
+    let added = 0;
+    while (added < size && (live.events.row(added)?.seq ?? 0) > before.newest) added++;
+    el.scrollTop += added * ROW_H;
+    setActive((a) => a + added);
+  }, [version, size]);
+
+  const openRef = useRef(onOpen);
+  openRef.current = onOpen;
+  const onRowOpen = useCallback((i: number, seq: number) => {
+    setActive(i);
+    openRef.current(seq);
+  }, []);
+  const move = (to: number) => {
+    const i = Math.max(0, Math.min(size - 1, to));
+    setActive(i);
+    virtualizer.scrollToIndex(i, { align: 'auto' });
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const page = 10;
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => move(active + 1),
+      ArrowUp: () => move(active - 1),
+      PageDown: () => move(active + page),
+      PageUp: () => move(active - page),
+      Home: () => move(0),
+      End: () => move(size - 1),
+      Enter: () => {
+        const r = live.events.row(active);
+        if (r) onOpen(r.seq);
+      },
+    };
+    const run = keys[e.key];
+    if (!run) return;
+    e.preventDefault();
+    run();
+  };
+
+  return (
+    <div
+      ref={scroller}
+      className="mon-grid mon-events"
+      role="grid"
+      aria-label="Events"
+      aria-rowcount={size + 1}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      data-testid="event-list"
+      data-count={size}
+    >
+      <div className="mon-row mon-head" role="row">
+        {['Time', 'Seq', 'Type', 'Collection', 'Record', 'Account', 'Fan-out', 'µs'].map((h) => (
+          <div key={h} role="columnheader" className="mon-cell">
+            {h}
+          </div>
+        ))}
+      </div>
+      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        {virtualizer.getVirtualItems().map((v) => {
+          const e = live.events.row(v.index);
+          if (!e) return null;
+          return (
+            <EventRow
+              key={e.seq}
+              e={e}
+              top={v.start}
+              index={v.index}
+              active={v.index === active}
+              open={e.seq === openSeq}
+              onOpen={onRowOpen}
+            />
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+const EventRow = memo(function EventRow({
+  e,
+  top,
+  index,
+  active,
+  open,
+  onOpen,
+}: {
+  e: MonitorEventSummary;
+  top: number;
+  index: number;
+  active: boolean;
+  open: boolean;
+  onOpen: (index: number, seq: number) => void;
+}) {
+  const f = e.fanout;
+  return (
+    <div
+      className={`mon-row${active ? ' mon-active' : ''}${open ? ' mon-open' : ''}`}
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={open}
+      data-testid="event-row"
+      data-seq={e.seq}
+      style={{ transform: `translateY(${top}px)` }}
+      onClick={() => onOpen(index, e.seq)}
+    >
+      <div role="gridcell" className="mon-cell mon-mono">
+        {clockMs(Date.parse(e.timestamp))}
+      </div>
+      <div role="gridcell" className="mon-cell mon-num">
+        {e.seq}
+      </div>
+      <div role="gridcell" className="mon-cell">
+        <span className={`mon-type mon-type-${e.type.split('.')[1] ?? 'other'}`}>{e.type}</span>
+      </div>
+      <div role="gridcell" className="mon-cell">
+        {e.collection ?? '—'}
+      </div>
+      <div role="gridcell" className="mon-cell mon-mono">
+        {e.record_id ?? '—'}
+      </div>
+      <div role="gridcell" className="mon-cell">
+        {e.account}
+      </div>
+      <div role="gridcell" className="mon-cell" title={fanoutLine(f)}>
+        <span className="mon-fan-sent">{f.sent}</span> of {f.candidates}
+        {f.dropped > 0 && <span className="mon-fan-bad"> · {f.dropped} dropped</span>}
+      </div>
+      <div role="gridcell" className="mon-cell mon-num">
+        {f.micros}
+      </div>
+    </div>
+  );
+});
