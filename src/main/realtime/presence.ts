@@ -1,17 +1,9 @@
 import { accountScope, type Principal } from '../auth/principal';
+import type { PresentUser } from '../../shared/admin';
 import type { Connection, LiveEvent } from './types';
 
-/** One present user (or API key) as GET /api/v1/presence shows it. */
-export interface PresentUser {
-  user_id: string;
-  email?: string;
-  kind: 'user' | 'key';
-  account: string;
-  connections: number;
-  dialects: string[];
-  since: string;
-  state?: Record<string, unknown>;
-}
+// The wire type lives in src/shared/admin.ts (the console imports the same one).
+export type { PresentUser } from '../../shared/admin';
 
 /** Presence identity: one user, or one API key. */
 export const principalKey = (p: Principal): string => `${p.kind}:${p.id}`;

@@ -1,19 +1,10 @@
 import type { Db } from './db';
 import { newId, nowIso } from './ids';
-import type { Role } from './users';
+import type { ApiKey, Role } from '../../shared/admin';
 import type { Changes } from './changes';
 
-/** An API key as listed (the key itself is shown once, at creation). */
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  role: Role;
-  account: string;
-  collections: string[] | null;
-  created_at: string;
-  last_used_at: string | null;
-}
+// The wire type lives in src/shared/admin.ts (the console imports the same one).
+export type { ApiKey } from '../../shared/admin';
 
 type Row = Omit<ApiKey, 'collections'> & { collections: string | null; key_hash: string };
 

@@ -2,19 +2,10 @@ import type { Db } from './db';
 import type { Changes } from './changes';
 import { newId, nowIso } from './ids';
 
-export type Role = 'admin' | 'editor' | 'viewer';
-export const ROLES: readonly Role[] = ['admin', 'editor', 'viewer'];
+import type { Role, User } from '../../shared/admin';
 
-/** A user as the API shows it (never the password hash). */
-export interface User {
-  id: string;
-  email: string;
-  role: Role;
-  account: string;
-  superuser: boolean;
-  created_at: string;
-  updated_at: string;
-}
+// The wire types live in src/shared/admin.ts (the console imports the same ones).
+export { ROLES, type Role, type User } from '../../shared/admin';
 
 type Row = Omit<User, 'superuser'> & { superuser: number; password_hash: string };
 
