@@ -97,6 +97,14 @@ test('connections appear and go within a second; disconnect closes the client wi
   await row(target.id).click();
   const panel = page.getByTestId('connection-detail');
   await expect(panel.getByTestId('subscription')).toContainText('*');
+  // Counters move without a connection change: a client write shows within a second (connection.stats).
+  const cellOf = (col: string) => row(target.id).locator(`[data-col="${col}"]`);
+  await expect(cellOf('bytes_out')).not.toHaveText('0 B');
+  const bytesIn = (await cellOf('bytes_in').textContent()) ?? '';
+  target.ws.send(JSON.stringify({ action: 'ping' }));
+  await target.next((f) => f.type === 'pong');
+  await expect(cellOf('bytes_in')).not.toHaveText(bytesIn, { timeout: 3000 });
+  await expect(cellOf('in')).toHaveText('2');
   await screenshot(page, 'connections');
 
   await panel.getByRole('button', { name: 'Disconnect…' }).click();

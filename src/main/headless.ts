@@ -61,7 +61,8 @@ async function main(): Promise<void> {
     trustedProxies: args['trusted-proxy'] ?? envList(process.env.SWITCHBOARD_TRUSTED_PROXIES),
   };
   const maxAnon = args['max-anonymous-per-address'];
-  if (maxAnon !== undefined && (!/^\d+$/.test(maxAnon) || Number(maxAnon) < 1))
+  // The range (from 1) is resolveConfig's to check, with every other limit.
+  if (maxAnon !== undefined && !/^\d+$/.test(maxAnon))
     fail(`invalid --max-anonymous-per-address '${maxAnon}': use a whole number from 1`);
   const realtime = maxAnon === undefined ? undefined : { maxAnonymousPerAddress: Number(maxAnon) };
   let server: SwitchboardServer;

@@ -5,7 +5,7 @@
  *
  * The feed: a `snapshot` first, then deltas (`connection.*`, `presence`), one `events` batch every
  * 100 ms (or sooner when a batch is full) carrying EVERY event's summary — nothing is summed
- * away — and a `tick` every second. A watcher whose socket falls too far behind is skipped (it
+ * away — and a `tick` every second (preceded by `connection.stats`, the counters that changed). A watcher whose socket falls too far behind is skipped (it
  * never slows delivery) and, once it has caught up, gets `missed` (which seqs, so it can page them
  * from `GET /api/v1/events?since=` and `GET /api/v1/monitor/outcomes`) followed by a fresh
  * `snapshot` when connection deltas were skipped too.
@@ -58,6 +58,28 @@ export interface MonitorConnection {
   subscription_details: MonitorSubscription[];
   messages_in: number;
   messages_out: number;
+  /** Bytes received from / sent to the client (frame payloads, UTF-8). Absent from older servers. */
+  bytes_in?: number;
+  bytes_out?: number;
+  /** Bytes queued on the socket and not yet written (ws `bufferedAmount`; SSE: the response's `writableLength`). */
+  buffered?: number;
+  /** When the client last sent anything (a message or a heartbeat reply), epoch milliseconds. */
+  last_seen?: number;
+}
+
+/**
+ * One connection's counters in a `connection.stats` delta (`MonitorConnection`'s fields of the
+ * same names): sent once a second for the connections whose counters changed since the last one.
+ */
+export interface MonitorConnectionCounters {
+  id: string;
+  messages_in: number;
+  messages_out: number;
+  bytes_in: number;
+  bytes_out: number;
+  buffered: number;
+  /** Epoch milliseconds. */
+  last_seen: number;
 }
 
 /** How one event's fan-out went on one instance: counters only, kept by seq in a bounded ring. */
@@ -135,6 +157,16 @@ export interface MonitorConnectionUpdated extends MonitorConnection {
   key?: string;
 }
 
+/**
+ * Once a second, just before the `tick`: the counters of the connections (in the watcher's scope)
+ * that changed since the previous `connection.stats` — one frame however many there are. A
+ * connection not listed has not changed. In a cluster each instance sends its own.
+ */
+export interface MonitorConnectionStats {
+  instance: string;
+  connections: MonitorConnectionCounters[];
+}
+
 export interface MonitorConnectionClosed {
   id: string;
   instance: string;
@@ -206,6 +238,7 @@ export type MonitorFeedFrame =
   | { type: 'connection.opened'; data: MonitorConnection; timestamp: string }
   | { type: 'connection.updated'; data: MonitorConnectionUpdated; timestamp: string }
   | { type: 'connection.closed'; data: MonitorConnectionClosed; timestamp: string }
+  | { type: 'connection.stats'; data: MonitorConnectionStats; timestamp: string }
   | { type: 'presence'; data: MonitorPresence; timestamp: string }
   | { type: 'tick'; data: MonitorTick; timestamp: string }
   | { type: 'missed'; data: MonitorMissed; timestamp: string }

@@ -90,6 +90,22 @@ describe('server lifecycle', () => {
     }
   });
 
+  it('refuses an impossible setting at start with one line and exit code 1', async () => {
+    const dir = tempDir();
+    try {
+      const err = await spawnServer(dir, ['--max-anonymous-per-address', '0']).then(
+        () => '',
+        (e: Error) => e.message,
+      );
+      expect(err).toMatch(/^server exited with 1:\n/);
+      expect(err.split('\n').slice(1).join('\n').trim()).toBe(
+        'switchboard: invalid realtime.maxAnonymousPerAddress 0: must be a positive integer',
+      );
+    } finally {
+      cleanup(dir);
+    }
+  });
+
   it('finishes an in-flight request on SIGTERM, then exits 0', async () => {
     const dir = tempDir();
     const s = await spawnServer(dir);

@@ -145,6 +145,10 @@ describe('monitor feed', () => {
       subscription_details: [{ key: name, collection: name, filtered: false, since: null }],
       messages_in: 1,
       messages_out: 3,
+      bytes_in: expect.any(Number),
+      bytes_out: expect.any(Number),
+      buffered: 0,
+      last_seen: expect.any(Number),
     });
     expect(snap.data.presence[0]).toMatchObject({ user_id: ed.userId, connections: 1 });
 

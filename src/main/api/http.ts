@@ -96,13 +96,3 @@ export function errorResponse(e: unknown): {
     headers: {},
   };
 }
-
-/** The bearer credential from `Authorization`, or `?token=`. */
-export function bearer(req: IncomingMessage, url: URL): string | undefined {
-  const h = req.headers.authorization;
-  if (h) {
-    const m = /^Bearer\s+(.+)$/i.exec(h);
-    if (m) return m[1]!.trim();
-  }
-  return url.searchParams.get('token') ?? undefined;
-}

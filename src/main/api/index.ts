@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Auth } from '../auth';
 import type { Principal } from '../auth/principal';
 import type { Store } from '../store';
-import { bearer, errorResponse, readJson, sendJson } from './http';
+import { credentialOf } from '../auth/credential';
+import { errorResponse, readJson, sendJson } from './http';
 import type { InstanceSettings } from './instance-settings';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
@@ -57,7 +58,7 @@ export function createApi(deps: ApiDeps) {
   ): Promise<void> {
     try {
       const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
-      const token = bearer(req, url);
+      const token = credentialOf(req, url);
       const principal: Principal | null = token ? await deps.auth.authenticate(token) : null;
       let body: Promise<unknown> | undefined;
       const ctx: Ctx = {

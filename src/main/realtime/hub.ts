@@ -132,6 +132,8 @@ export class Hub {
       authPending: authPending || !!principal,
       messagesIn: 0,
       messagesOut: 0,
+      bytesIn: 0,
+      bytesOut: 0,
     };
     this.connections.set(conn.id, conn);
     this.hooks.emit('on_realtime_connect', conn);
@@ -180,6 +182,7 @@ export class Hub {
     if (conn.tap && raw !== undefined) conn.tap('in', raw);
     conn.lastSeen = Date.now();
     conn.messagesIn++;
+    conn.bytesIn += bytes;
     this.counters.messagesIn++;
     this.counters.bytesIn += bytes;
   }
@@ -358,6 +361,7 @@ export class Hub {
     t.send(frame);
     if (conn.tap) conn.tap('out', frame);
     conn.messagesOut++;
+    conn.bytesOut += bytes;
     this.counters.messagesOut++;
     this.counters.bytesOut += bytes;
     return true;

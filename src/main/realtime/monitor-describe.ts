@@ -1,6 +1,7 @@
 import type {
   FanoutFigures,
   MonitorConnection,
+  MonitorConnectionCounters,
   MonitorEventSummary,
   MonitorSubscription,
 } from '../../shared/monitor';
@@ -40,6 +41,34 @@ export function describeConnection(c: Connection, instance: string): MonitorConn
     subscription_details: [...c.subs.values()].map(describeSubscription),
     messages_in: c.messagesIn,
     messages_out: c.messagesOut,
+    bytes_in: c.bytesIn,
+    bytes_out: c.bytesOut,
+    buffered: bufferedOf(c),
+    last_seen: c.lastSeen,
+  };
+}
+
+/** Bytes queued on a connection's socket (0 once it is closed or when the transport cannot say). */
+export function bufferedOf(c: Connection): number {
+  if (c.closed) return 0;
+  try {
+    const n = c.transport.bufferedAmount();
+    return Number.isFinite(n) && n > 0 ? n : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A connection's counters as a `connection.stats` delta carries them. */
+export function countersOf(c: Connection): MonitorConnectionCounters {
+  return {
+    id: c.id,
+    messages_in: c.messagesIn,
+    messages_out: c.messagesOut,
+    bytes_in: c.bytesIn,
+    bytes_out: c.bytesOut,
+    buffered: bufferedOf(c),
+    last_seen: c.lastSeen,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type FanoutFigures,
   type MonitorClientMessage,
   type MonitorConnection,
+  type MonitorConnectionCounters,
   type MonitorEventSummary,
   type MonitorFeedFrame,
   type MonitorFrame,
@@ -17,9 +18,16 @@ import type { Authenticator, Principal } from '../auth';
 import { accountScope, isAdmin } from '../auth/principal';
 import type { Hub } from './hub';
 import type { FanoutTally } from './hooks';
-import { tokenOf } from './dialects/native';
+import { credentialOf } from '../auth/credential';
 import { LocalMonitor } from './monitor-control';
-import { accountOf, describeConnection, figures, summarize } from './monitor-describe';
+import {
+  accountOf,
+  bufferedOf,
+  countersOf,
+  describeConnection,
+  figures,
+  summarize,
+} from './monitor-describe';
 import { FrameInspector, type FrameSink } from './monitor-inspect';
 import { verifyCredential } from './spec';
 import type { Collection } from '../../shared/schema';
@@ -62,7 +70,13 @@ export interface MonitorPeers {
 /** One feed frame as it travels between instances, with the account that may see it. */
 export interface RelayedFrame {
   account: string | null;
-  type: 'events' | 'connection.opened' | 'connection.updated' | 'connection.closed' | 'presence';
+  type:
+    | 'events'
+    | 'connection.opened'
+    | 'connection.updated'
+    | 'connection.closed'
+    | 'connection.stats'
+    | 'presence';
   data: unknown;
 }
 
@@ -196,6 +210,7 @@ export function monitorFeed(
     }),
     hub.hooks.on('on_realtime_disconnect', (c, code, reason) => {
       opened(c);
+      lastStats.delete(c.id);
       inspector.forget(c.id);
       delta(accountOf(c), 'connection.closed', {
         id: c.id,
@@ -325,10 +340,80 @@ export function monitorFeed(
     for (const text of held) w.ws.send(text);
   }
 
+  /** Each connection's counters as the last `connection.stats` had them (to send only what changed). */
+  const lastStats = new Map<string, MonitorConnectionCounters>();
+
+  /**
+   * The counters that changed since the last call, by account (nothing is allocated for a
+   * connection whose counters did not move). Every changed connection goes out, in one frame per
+   * scope: it is once a second.
+   */
+  function changedCounters(): Map<string, MonitorConnectionCounters[]> {
+    const byAccount = new Map<string, MonitorConnectionCounters[]>();
+    for (const c of hub.connections.values()) {
+      // Not shown yet (its credential is being checked): `connection.opened` carries its counters.
+      if (c.authPending || c.closed) continue;
+      const prev = lastStats.get(c.id);
+      if (
+        prev &&
+        prev.messages_in === c.messagesIn &&
+        prev.messages_out === c.messagesOut &&
+        prev.bytes_in === c.bytesIn &&
+        prev.bytes_out === c.bytesOut &&
+        prev.last_seen === c.lastSeen &&
+        prev.buffered === bufferedOf(c)
+      )
+        continue;
+      const now = countersOf(c);
+      lastStats.set(c.id, now);
+      const account = accountOf(c);
+      let l = byAccount.get(account);
+      if (!l) byAccount.set(account, (l = []));
+      l.push(now);
+    }
+    return byAccount;
+  }
+
+  /** Sends `connection.stats` to the watchers that may see them (one behind gets the next change). */
+  function sendStats(byAccount: Map<string, MonitorConnectionCounters[]>, from: string): void {
+    if (byAccount.size === 0 || watchers.size === 0) return;
+    let all: string | undefined;
+    const texts = new Map<string, string>();
+    for (const w of watchers) {
+      if (w.behind || tooFar(w)) continue;
+      let text: string | undefined;
+      if (w.scope === null) {
+        text = all ??= frameText('connection.stats', {
+          instance: from,
+          connections: [...byAccount.values()].flat(),
+        });
+      } else {
+        const mine = byAccount.get(w.scope);
+        if (!mine) continue;
+        text = texts.get(w.scope);
+        if (text === undefined) {
+          text = frameText('connection.stats', { instance: from, connections: mine });
+          texts.set(w.scope, text);
+        }
+      }
+      sendTo(w, text);
+    }
+  }
+
+  function stats(): void {
+    if (watchers.size === 0 && !peers) return;
+    const byAccount = changedCounters();
+    if (peers)
+      for (const [account, connections] of byAccount)
+        outbound.push({ account, type: 'connection.stats', data: { instance: instance.id, connections } });
+    sendStats(byAccount, instance.id);
+  }
+
   const batchTimer = setInterval(flush, opts.batchMs);
   batchTimer.unref();
 
   const tick = setInterval(() => {
+    stats();
     if (watchers.size > 0) {
       flush();
       const timestamp = stamp();
@@ -420,7 +505,7 @@ export function monitorFeed(
       // note: ws reports a protocol violation (an oversized frame, bad UTF-8) as 'error'; with no
       // listener that is an uncaught exception that would take the whole server down.
       ws.on('error', () => ws.terminate());
-      const token = tokenOf(req, url);
+      const token = credentialOf(req, url);
       void (async () => {
         const v = token ? await verifyCredential(auth, token) : undefined;
         if (!v?.ok) return ws.close(4001, v ? v.reason : 'token required');
@@ -475,6 +560,10 @@ export function monitorFeed(
         if (f.type === 'events') {
           for (const summary of (f.data as { events: MonitorEventSummary[] }).events)
             pending.push({ account: f.account, summary });
+        } else if (f.type === 'connection.stats') {
+          // Counters are not deltas a watcher must not miss: one that is behind gets the next change.
+          const d = f.data as { instance: string; connections: MonitorConnectionCounters[] };
+          if (f.account !== null) sendStats(new Map([[f.account, d.connections]]), d.instance);
         } else delta(f.account, f.type, f.data, false);
       }
     },

@@ -8,7 +8,7 @@ import type { Hub } from './hub';
 import { checkParams, nativeEvent, verifyCredential, type SubscriptionParams } from './spec';
 import type { Encoder, Transport } from './types';
 import { remoteOf } from './ws-transport';
-import { tokenOf } from './dialects/native';
+import { credentialOf } from '../auth/credential';
 
 // note: proxies commonly cut idle responses after 30-60 s; a comment every 15 s keeps them open.
 export const SSE_HEARTBEAT_MS = 15_000;
@@ -125,7 +125,7 @@ export function nativeSse(
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const q = url.searchParams;
     const address = anonymous?.note(req);
-    const token = tokenOf(req, url);
+    const token = credentialOf(req, url);
     let principal: Principal | null = null;
     if (token) {
       const v = await verifyCredential(auth, token);

@@ -88,6 +88,9 @@ export interface Connection {
   authPending: boolean;
   messagesIn: number;
   messagesOut: number;
+  /** Payload bytes received and sent (the hub's counters, per connection). */
+  bytesIn: number;
+  bytesOut: number;
   /**
    * Set only while an admin inspects the connection (monitor frames): sees every frame in
    * (as `ws` hands it over) and out (as the hub hands it to the transport).

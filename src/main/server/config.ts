@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { LoginLimits } from '../auth/rate-limit';
-import type { RealtimeOptions } from '../realtime';
+import { LOGIN_LIMITS, type LoginLimits } from '../auth/rate-limit';
+import { DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from '../realtime';
 
 /** Every setting of the server, with its default. Bad values fail at start with one clear line. */
 export interface ServerConfig {
@@ -74,9 +74,71 @@ export function resolveConfig(c: ServerConfig): ResolvedConfig {
   if (!r.dataDir) throw new Error('a data directory is required (--data-dir)');
   if (!Number.isInteger(r.port) || r.port < 0 || r.port > 65535)
     throw new Error(`invalid port ${c.port}: use 0-65535`);
-  for (const k of ['bodyLimit', 'retainEvents', 'retainMs', 'accessTtlS'] as const) {
-    if (!Number.isFinite(r[k]) || r[k] <= 0)
-      throw new Error(`invalid ${k} ${r[k]}: must be a positive number`);
-  }
+  for (const k of ['bodyLimit', 'retainEvents', 'retainMs', 'accessTtlS'] as const) positive(k, r[k]);
+  checkRealtime(r.realtime);
+  checkLoginLimits(r.loginLimits);
   return r;
+}
+
+// note: setInterval/setTimeout take at most 2^31-1 ms (~24.8 days); Node turns a longer delay into 1 ms.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+// note: 1 KiB fits any protocol frame (subscribe, auth, ping); below that a client cannot speak.
+const MIN_MESSAGE_BYTES = 1024;
+
+function positive(name: string, v: unknown): void {
+  if (!Number.isSafeInteger(v) || (v as number) <= 0)
+    throw new Error(`invalid ${name} ${String(v)}: must be a positive integer`);
+}
+
+function timer(name: string, v: unknown): void {
+  positive(name, v);
+  if ((v as number) > MAX_TIMER_MS)
+    throw new Error(`invalid ${name} ${String(v)}: must be at most ${MAX_TIMER_MS} ms`);
+}
+
+/**
+ * Checks realtime limits and timers over their defaults, as the server will run them; throws one
+ * line naming the first impossible setting (`ws` throws on impossible options likewise). The
+ * edge server calls this too.
+ */
+export function checkRealtime(partial: Partial<RealtimeOptions> | undefined): void {
+  const o = { ...DEFAULT_REALTIME_OPTIONS, ...partial };
+  for (const k of ['pingEveryMs', 'deadAfterMs', 'sweepEveryMs'] as const) timer(`realtime.${k}`, o[k]);
+  if (o.deadAfterMs <= o.pingEveryMs)
+    throw new Error(
+      `invalid realtime.deadAfterMs ${o.deadAfterMs}: must exceed realtime.pingEveryMs (${o.pingEveryMs}), or every connection dies between pings`,
+    );
+  for (const k of [
+    'maxMessageBytes',
+    'maxSubscriptions',
+    'maxConnections',
+    'maxConnectionsPerUser',
+    'maxAnonymousPerAddress',
+    'maxBufferedBytes',
+  ] as const)
+    positive(`realtime.${k}`, o[k]);
+  if (o.monitorMaxBufferBytes !== undefined)
+    positive('realtime.monitorMaxBufferBytes', o.monitorMaxBufferBytes);
+  if (o.maxMessageBytes < MIN_MESSAGE_BYTES)
+    throw new Error(
+      `invalid realtime.maxMessageBytes ${o.maxMessageBytes}: must be at least ${MIN_MESSAGE_BYTES}, or no subscribe frame fits`,
+    );
+  if (o.pubsubBackend !== 'memory' && o.pubsubBackend !== 'redis')
+    throw new Error(`invalid realtime.pubsubBackend ${String(o.pubsubBackend)}: use memory or redis`);
+}
+
+/** Checks the login throttle's settings over LOGIN_LIMITS; throws one line on an impossible one. */
+function checkLoginLimits(partial: Partial<LoginLimits> | undefined): void {
+  const l = { ...LOGIN_LIMITS, ...partial };
+  positive('loginLimits.addressMaxFailures', l.addressMaxFailures);
+  for (const k of ['addressWindowMs', 'accountBaseDelayMs', 'accountMaxDelayMs', 'accountMemoryMs'] as const)
+    positive(`loginLimits.${k}`, l[k]);
+  if (!Number.isSafeInteger(l.accountFreeFailures) || l.accountFreeFailures < 0)
+    throw new Error(
+      `invalid loginLimits.accountFreeFailures ${String(l.accountFreeFailures)}: must be 0 or more`,
+    );
+  if (l.accountMaxDelayMs < l.accountBaseDelayMs)
+    throw new Error(
+      `invalid loginLimits.accountMaxDelayMs ${l.accountMaxDelayMs}: must be at least loginLimits.accountBaseDelayMs (${l.accountBaseDelayMs})`,
+    );
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TrustedProxies } from '../api/client-address';
-import { bearer, errorResponse, sendJson } from '../api/http';
+import { errorResponse, sendJson } from '../api/http';
+import { credentialOf } from '../auth/credential';
 import { EdgeState } from '../cluster/edge-state';
 import { joinCluster, type ClusterMembership } from '../cluster/membership';
 import { StreamSource } from '../cluster/stream-source';
@@ -10,6 +11,7 @@ import { errorText } from '../cluster/redis-link';
 import { AppError } from '../errors';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS, type RealtimeOptions } from '../realtime';
 import type { SwitchboardServer } from '.';
+import { checkRealtime } from './config';
 import { HostPolicy } from './host-policy';
 import { answerClientErrors, cors, NOSNIFF, refuseByPolicy } from './http-guard';
 import { forward } from './proxy';
@@ -42,6 +44,7 @@ export function createEdgeServer(config: EdgeConfig): SwitchboardServer {
   } catch {
     throw new Error(`invalid --primary '${config.primaryUrl}': use http://HOST:PORT`);
   }
+  checkRealtime(config.realtime);
   const policy = new HostPolicy({ allowedHosts: config.allowedHosts, allowedOrigins: config.allowedOrigins });
   const proxies = new TrustedProxies(config.trustedProxies);
   let url = '';
@@ -92,7 +95,7 @@ export function createEdgeServer(config: EdgeConfig): SwitchboardServer {
         const sse = req.method === 'GET' ? rt.routes.get(u.pathname) : undefined;
         if (sse) return await sse(req, res, u);
         if (req.method === 'GET' && (u.pathname === '/api/v1/stats' || u.pathname === '/api/v1/presence')) {
-          const token = bearer(req, u);
+          const token = credentialOf(req, u);
           const p = token ? await state.authenticate(token) : null;
           if (u.pathname === '/api/v1/presence') return sendJson(res, 200, await rt.info.presence(p));
           if (!p)

@@ -6,7 +6,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createApi } from '../api';
 import { instanceSettings } from '../api/instance-settings';
 import { TrustedProxies } from '../api/client-address';
-import { bearer, errorResponse, sendJson } from '../api/http';
+import { errorResponse, sendJson } from '../api/http';
+import { credentialOf } from '../auth/credential';
 import { Auth } from '../auth';
 import { isApiKey } from '../auth/api-keys';
 import { Tokens } from '../auth/tokens';
@@ -165,7 +166,7 @@ export function createServer(input: ServerConfig): SwitchboardServer {
     /** The desktop's own token, from another machine: refused (see LanSharing). */
     const localTokenFromLan = async (req: IncomingMessage, u: URL): Promise<boolean> => {
       if (peers.isLocal(clientAddress(req))) return false;
-      const t = bearer(req, u);
+      const t = credentialOf(req, u);
       if (!t || isApiKey(t)) return false;
       return (await tokens.verify(t).catch(() => undefined))?.loc === true;
     };

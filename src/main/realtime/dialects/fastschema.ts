@@ -4,6 +4,7 @@ import type { EventType } from '../../../shared/events';
 import { FilterError, parseFilter, type FilterNode } from '../../../shared/filter';
 import { commaList, NAME_PATTERN, type Collection } from '../../../shared/schema';
 import type { Authenticator, Principal } from '../../auth';
+import { credentialOf } from '../../auth/credential';
 import { fieldTypes } from '../../store/collections';
 import { CLOSE, type Hub } from '../hub';
 import { projectRecord, verifyCredential } from '../spec';
@@ -49,19 +50,20 @@ function cookie(header: string | undefined, name: string): string | undefined {
 }
 
 /**
- * A FastSchema token: `Authorization: Bearer`, `X-Auth-Token`, cookie `token`, the browser
- * form `Sec-WebSocket-Protocol: Authorization, <token>`, or (as everywhere) `?token=`.
+ * A FastSchema token, read by `credentialOf`: `Authorization: Bearer`, then FastSchema's own
+ * `X-Auth-Token`, cookie `token` and the browser form `Sec-WebSocket-Protocol: Authorization,
+ * <token>`, then (as everywhere) `?token=`.
  */
 export function fastschemaToken(req: IncomingMessage, url: URL): string | undefined {
-  const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
-  if (bearer) return bearer;
-  const x = req.headers['x-auth-token'];
-  if (typeof x === 'string' && x.trim()) return x.trim();
-  const c = cookie(req.headers.cookie, 'token');
-  if (c) return c;
-  const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-  if (protocols[0]?.toLowerCase() === 'authorization' && protocols[1]) return protocols[1];
-  return url.searchParams.get('token') || undefined;
+  return credentialOf(req, url, () => {
+    const x = req.headers['x-auth-token'];
+    if (typeof x === 'string' && x.trim()) return x.trim();
+    const c = cookie(req.headers.cookie, 'token');
+    if (c) return c;
+    const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+    if (protocols[0]?.toLowerCase() === 'authorization' && protocols[1]) return protocols[1];
+    return undefined;
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import type { Authenticator } from '../../auth';
+import { credentialOf } from '../../auth/credential';
 import { MAX_JSON_DEPTH, nestedDeeper } from '../../../shared/json-depth';
 import { NAME_PATTERN, type Collection } from '../../../shared/schema';
 import { CLOSE, type Hub } from '../hub';
@@ -14,14 +15,6 @@ const MAX_PRESENCE_STATE = 1024;
 
 const frame = (type: string, data?: unknown): string =>
   JSON.stringify(data === undefined ? { type, timestamp: new Date().toISOString() } : { type, data });
-
-/** A bearer token from `?token=` or `Authorization: Bearer`. */
-export function tokenOf(req: IncomingMessage, url: URL): string | undefined {
-  const q = url.searchParams.get('token');
-  if (q) return q;
-  const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-  return m?.[1]?.trim();
-}
 
 /**
  * The native dialect: FastCMS's actions (DIALECTS.md §1) plus `since`, `events`, `id`,
@@ -168,7 +161,7 @@ export function nativeDialect(
       const ping = () =>
         JSON.stringify({ type: 'ping', timestamp: new Date().toISOString(), last_seq: hub.lastSeq });
       const transport = new WsTransport(ws, 'native', req, ping);
-      const token = tokenOf(req, url);
+      const token = credentialOf(req, url);
       const conn = hub.attach(transport, null, !!token);
       const queue = wireSocket(ws, hub, conn, onMessage);
       send(conn, 'connected', { connection_id: conn.id, server_time: new Date().toISOString() });

@@ -4,6 +4,7 @@ import type { EventType } from '../../../shared/events';
 import { MAX_JSON_DEPTH, nestedDeeper } from '../../../shared/json-depth';
 import { commaList, NAME_PATTERN, type Collection } from '../../../shared/schema';
 import type { Authenticator, Principal } from '../../auth';
+import { credentialOf } from '../../auth/credential';
 import { ruleAccess } from '../../auth/rules';
 import { CLOSE, type Hub } from '../hub';
 import { SseTransport, startSse } from '../sse';
@@ -49,16 +50,19 @@ function collectionError(name: string, collection: (name: string) => Collection 
   return collection(name) ? null : `Collection '${name}' not found`;
 }
 
-/** The token of a SnackBase WebSocket: `?token=`, else the raw `Sec-WebSocket-Protocol` value. */
+/**
+ * The token of a SnackBase WebSocket, read by `credentialOf`: `Authorization: Bearer`, then the
+ * raw `Sec-WebSocket-Protocol` value (what browsers can send), then `?token=`.
+ */
 function wsToken(req: IncomingMessage, url: URL): string | undefined {
-  const q = url.searchParams.get('token');
-  if (q) return q;
-  const raw = (req.headers['sec-websocket-protocol'] ?? '').trim();
-  // The original takes the header as is; a client that lists more than one value (`Bearer, T`) means the last.
-  return raw
-    .split(',')
-    .map((s) => s.trim())
-    .findLast(Boolean);
+  return credentialOf(req, url, () => {
+    const raw = (req.headers['sec-websocket-protocol'] ?? '').trim();
+    // The original takes the header as is; a client that lists more than one value (`Bearer, T`) means the last.
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .findLast(Boolean);
+  });
 }
 
 /** SnackBase's WebSocket transport: its heartbeat message, and token expiry as a 1008 close. */
@@ -305,7 +309,7 @@ function refuse(res: ServerResponse, status: number, detail: string): void {
 
 /**
  * The SnackBase SSE endpoint (`GET /api/v1/realtime/subscribe`, DIALECTS.md §3): token by
- * `?token=` or `Authorization: Bearer`; 401 `{"detail"}` without a valid one; `event: message`
+ * `Authorization: Bearer` or `?token=` (`credentialOf`); 401 `{"detail"}` without a valid one; `event: message`
  * frames with `id: SEQ` so `Last-Event-ID` resumes.
  */
 export function snackbaseSse(
@@ -315,7 +319,7 @@ export function snackbaseSse(
 ) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const q = url.searchParams;
-    const token = q.get('token') || /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
+    const token = credentialOf(req, url);
     if (!token) return refuse(res, 401, 'Missing token');
     const v = await verifyCredential(auth, token);
     if (!v.ok) return refuse(res, 401, 'Invalid token');

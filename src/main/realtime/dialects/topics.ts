@@ -9,7 +9,7 @@ import { verifyCredential } from '../spec';
 import type { Connection, Encoder } from '../types';
 import { WsTransport } from '../ws-transport';
 import { wireSocket, type WsDialect } from '../ws-server';
-import { tokenOf } from './native';
+import { credentialOf } from '../../auth/credential';
 
 /** The pattern's event names for the hub's record events. */
 const EVENT_OF: Partial<Record<EventType, string>> = {
@@ -197,7 +197,7 @@ export function topicsDialect(
     paths: ['/ws'],
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
       // No JSON heartbeat: the protocol ping WsTransport sends keeps the socket alive.
-      const token = tokenOf(req, url);
+      const token = credentialOf(req, url);
       const conn = hub.attach(new WsTransport(ws, 'topics', req, () => null), null, !!token);
       const queue = wireSocket(ws, hub, conn, onMessage);
       // A bad token on connect closes (the document authenticates on connect); messages wait for the check.

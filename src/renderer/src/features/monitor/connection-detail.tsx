@@ -60,6 +60,15 @@ export function ConnectionDetail({ id, onClose }: { id: string; onClose: () => v
             <dd>
               {shown.messages_in} in · {shown.messages_out} out
             </dd>
+            {shown.bytes_in !== undefined && (
+              <>
+                <dt>Bytes</dt>
+                <dd>
+                  {bytes(shown.bytes_in)} in · {bytes(shown.bytes_out ?? 0)} out ·{' '}
+                  {bytes(shown.buffered ?? 0)} queued
+                </dd>
+              </>
+            )}
           </dl>
         )}
         {c && (

@@ -1,7 +1,7 @@
 /**
  * Every connection, live: a virtualized grid over the connections map (snapshot, then deltas applied once
- * per frame; only the rows in view render, a row re-renders only when its connection changed). Sort by a
- * header, arrows move, Enter opens.
+ * per frame; only the rows in view render, a row re-renders only when its connection changed — including
+ * its counters, patched by the once-a-second `connection.stats`). Sort by a header, arrows move, Enter opens.
  */
 import { memo, useCallback, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
@@ -9,7 +9,7 @@ import { ArrowDown, ArrowUp } from 'lucide-react';
 import type { MonitorConnection } from '../../../../shared/monitor';
 import { useNow } from '../../lib/use-now';
 import { useAppStore } from '../../store';
-import { ago } from './format';
+import { ago, bytes } from './format';
 import { live } from './live-data';
 
 const ROW_H = 32;
@@ -32,7 +32,28 @@ export const COLUMNS: Col[] = [
   { key: 'subs', header: 'Subs', value: (c) => c.subscriptions.length, num: true },
   { key: 'in', header: 'In', value: (c) => c.messages_in, num: true },
   { key: 'out', header: 'Out', value: (c) => c.messages_out, num: true },
+  { key: 'bytes_in', header: 'Bytes in', value: (c) => c.bytes_in ?? 0, num: true },
+  { key: 'bytes_out', header: 'Bytes out', value: (c) => c.bytes_out ?? 0, num: true },
+  { key: 'buffered', header: 'Buffer', value: (c) => c.buffered ?? 0, num: true },
+  { key: 'last_seen', header: 'Seen', value: (c) => c.last_seen ?? 0, num: true },
 ];
+
+const BYTE_COLUMNS = new Set(['bytes_in', 'bytes_out', 'buffered']);
+
+/** One cell's text (bytes in B/KiB/MiB, times as `4s ago`); `now` in epoch ms. */
+function cell(col: Col, c: MonitorConnection, now: number) {
+  if (col.key === 'connected_at')
+    return <span title={c.connected_at}>{ago(Date.parse(c.connected_at), now)} ago</span>;
+  if (col.key === 'last_seen') {
+    if (c.last_seen === undefined) return '—';
+    return <span title={new Date(c.last_seen).toISOString()}>{ago(c.last_seen, now)} ago</span>;
+  }
+  if (BYTE_COLUMNS.has(col.key)) {
+    const n = col.value(c) as number;
+    return <span title={`${n.toLocaleString()} bytes`}>{bytes(n)}</span>;
+  }
+  return col.value(c);
+}
 
 /** Who a connection is, in words. */
 export function who(c: MonitorConnection): string {
@@ -205,12 +226,9 @@ const ConnRow = memo(function ConnRow({
           key={col.key}
           role="gridcell"
           className={`mon-cell${col.num ? ' mon-num' : ''}${col.key === 'id' ? ' mon-mono' : ''}`}
+          data-col={col.key}
         >
-          {col.key === 'connected_at' ? (
-            <span title={c.connected_at}>{ago(Date.parse(c.connected_at), now * 1000)} ago</span>
-          ) : (
-            col.value(c)
-          )}
+          {cell(col, c, now * 1000)}
         </div>
       ))}
     </div>

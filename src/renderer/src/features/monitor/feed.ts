@@ -15,7 +15,7 @@ import type {
 import { call, connection, sdk } from '../../sdk';
 import { patch, useAppStore } from '../../store';
 import { monitor } from './api';
-import { addTick, clearLive, live, noteFanout } from './live-data';
+import { addTick, applyStats, clearLive, live, noteFanout } from './live-data';
 import { initialMonitor, type MonitorState } from './slice';
 
 let ws: WebSocket | null = null;
@@ -166,6 +166,9 @@ export function flush(): void {
       case 'connection.closed':
         live.connections.delete(f.data.id);
         bump.connections = true;
+        break;
+      case 'connection.stats':
+        if (applyStats(live.connections, f.data.connections)) bump.connections = true;
         break;
       case 'presence':
         presence = applyPresence(presence, f.data.event, f.data.account, f.data.data);

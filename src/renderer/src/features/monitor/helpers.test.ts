@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MonitorConnection } from '../../../../shared/monitor';
 import { sortedConnections } from './connection-table';
 import { deltaRows } from './diff-view';
-import { percentile } from './live-data';
+import { applyStats, percentile } from './live-data';
 import { playgroundUrl, subscribeMessage } from './playground-model';
 
 const conn = (id: string, over: Partial<MonitorConnection> = {}): MonitorConnection => ({
@@ -23,6 +23,28 @@ const conn = (id: string, over: Partial<MonitorConnection> = {}): MonitorConnect
 });
 
 describe('monitor helpers', () => {
+  it('applies a connection.stats delta to the connections shown, as new objects', () => {
+    const a = conn('a');
+    const b = conn('b');
+    const map = new Map([
+      ['a', a],
+      ['b', b],
+    ]);
+    const s = { messages_in: 2, messages_out: 3, bytes_in: 40, bytes_out: 900, buffered: 7, last_seen: 5 };
+    expect(
+      applyStats(map, [
+        { id: 'a', ...s },
+        { id: 'gone', ...s },
+      ]),
+    ).toBe(true);
+    expect(map.get('a')).toEqual({ ...a, ...s });
+    expect(map.get('a')).not.toBe(a);
+    expect(map.get('b')).toBe(b);
+    expect(map.has('gone')).toBe(false);
+    expect(applyStats(map, [{ id: 'gone', ...s }])).toBe(false);
+    expect(sortedConnections(map.values(), '-bytes_out', '').map((c) => c.id)).toEqual(['a', 'b']);
+  });
+
   it('sorts and searches connections', () => {
     const all = [
       conn('a', { messages_out: 5 }),

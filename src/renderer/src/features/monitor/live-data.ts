@@ -5,6 +5,7 @@
  */
 import type {
   MonitorConnection,
+  MonitorConnectionCounters,
   MonitorEventSummary,
   MonitorFrame,
   MonitorTick,
@@ -66,6 +67,33 @@ export function addTick(tick: MonitorTick, at: number): void {
 /** Notes event summaries for the next tick's percentiles. */
 export function noteFanout(events: readonly MonitorEventSummary[]): void {
   for (const e of events) live.secondMicros.push(e.fanout.micros);
+}
+
+/**
+ * Patches the connections' counters from a `connection.stats` delta (a new object per changed
+ * connection, so only its row re-renders); true when any connection shown was patched.
+ */
+export function applyStats(
+  connections: Map<string, MonitorConnection>,
+  stats: readonly MonitorConnectionCounters[],
+): boolean {
+  let changed = false;
+  for (const s of stats) {
+    const c = connections.get(s.id);
+    // note: a connection not (yet) shown is left out; its `connection.opened` carries its counters.
+    if (!c) continue;
+    connections.set(s.id, {
+      ...c,
+      messages_in: s.messages_in,
+      messages_out: s.messages_out,
+      bytes_in: s.bytes_in,
+      bytes_out: s.bytes_out,
+      buffered: s.buffered,
+      last_seen: s.last_seen,
+    });
+    changed = true;
+  }
+  return changed;
 }
 
 /** Forgets everything (sign-out). */
