@@ -200,10 +200,21 @@ export function reload(): void {
   void ensureRows(view.from, view.to);
 }
 
-/** Ignores live events while a long write (an import) runs; resuming reloads what is shown. */
+/**
+ * Drops the live subscription while a long write (an import) runs, so the server does not send an event per
+ * written record; resuming subscribes again and reloads what is shown.
+ */
 export function suspendLive(on: boolean): void {
+  if (on === suspended) return;
   suspended = on;
-  if (!on) reload();
+  if (on) {
+    off?.();
+    off = undefined;
+    queue = [];
+    return;
+  }
+  if (q && !off) subscribe(q);
+  reload();
 }
 
 /** Registers how the view scrolls to hold its place when rows are inserted or removed above it. */

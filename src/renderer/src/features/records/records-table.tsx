@@ -20,7 +20,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { RecordData } from '../../../../shared/schema';
 import { useAppStore } from '../../store';
 import { ensureRows, setSelection, setShiftListener } from './actions';
-import { Cell } from './cells';
+import { cellText } from './cells';
 import type { ColumnDef } from './columns';
 import { parseSort, rowAt } from './page-cache';
 
@@ -54,7 +54,10 @@ export function RecordsTable({ columns, sort, onSort, onOpen, openId, initialRow
     count: cache.total,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_H,
-    overscan: 10,
+    overscan: 6,
+    // note: render after the scroll event rather than inside it (a jump's rows then paint in their own task,
+    // not in one long task with the scroll handling).
+    useFlushSync: false,
     scrollMargin: HEADER_H,
     initialOffset: initialRow * ROW_H,
   });
@@ -90,6 +93,7 @@ export function RecordsTable({ columns, sort, onSort, onOpen, openId, initialRow
     () => items.map((v) => rowAt(cache, v.index)).filter((r): r is RecordData => !!r),
     [cache, first, last],
   );
+  // note: the row model is never asked for (cells read the record directly), so it is never built.
   const table = useReactTable({
     data: visible,
     columns: tableColumns,
@@ -97,8 +101,18 @@ export function RecordsTable({ columns, sort, onSort, onOpen, openId, initialRow
     getRowId: (r) => r.id,
     manualSorting: true,
   });
-  const byId = table.getRowModel().rowsById;
   const template = `${CHECK_W}px ${columns.map((c) => (c.name === 'id' ? 'minmax(8rem, 0.7fr)' : 'minmax(9rem, 1fr)')).join(' ')}`;
+  // note: an explicit minimum width (the sum of the tracks' minimums) rather than max-content, so a row's
+  // text never makes the browser size every row again.
+  const minWidth = `calc(${CHECK_W}px + ${columns.reduce((n, c) => n + (c.name === 'id' ? 8 : 9), 0)}rem)`;
+  // note: rows are keyed by their slot (index modulo the number rendered, which the contiguous range fills
+  // exactly once) and kept in slot order, so a jump reuses every row element in place and only its text
+  // changes, and a short scroll leaves the rows still shown untouched. Creating (or moving) ~50 rows of
+  // elements per jump is what made each jump a long task. Rows are absolutely placed; aria-rowindex gives
+  // their order.
+  const slots = items.length;
+  const bySlot = new Array<(typeof items)[number]>(slots);
+  for (const v of items) bySlot[v.index % slots] = v;
 
   const toggle = (index: number, id: string, shift: boolean) => {
     const ids = new Set(selection.all ? [] : selection.ids);
@@ -176,7 +190,7 @@ export function RecordsTable({ columns, sort, onSort, onOpen, openId, initialRow
       aria-multiselectable="true"
       tabIndex={0}
       onKeyDown={onKeyDown}
-      style={{ ['--rt-cols' as string]: template }}
+      style={{ ['--rt-cols' as string]: template, ['--rt-min' as string]: minWidth }}
     >
       <div className="rt-head" role="row" aria-rowindex={1} style={{ height: HEADER_H }}>
         <div className="rt-check" role="columnheader">
@@ -215,41 +229,19 @@ export function RecordsTable({ columns, sort, onSort, onOpen, openId, initialRow
         })}
       </div>
       <div className="rt-body" style={{ height: cache.total * ROW_H }}>
-        {items.map((v) => {
+        {bySlot.map((v) => {
           const rec = rowAt(cache, v.index);
-          const top = v.start - HEADER_H;
-          if (!rec)
-            return (
-              <div
-                key={`p${v.index}`}
-                className="rt-row rt-placeholder"
-                role="row"
-                aria-rowindex={v.index + 2}
-                aria-busy="true"
-                data-testid="record-row-placeholder"
-                style={{ transform: `translateY(${top}px)` }}
-              >
-                <div className="rt-check" />
-                {columns.map((c) => (
-                  <div key={c.name} className="rt-td">
-                    <span className="rt-skeleton" />
-                  </div>
-                ))}
-              </div>
-            );
-          const row = byId[rec.id];
           return (
             <Row
-              key={rec.id}
+              key={v.index % slots}
               rec={rec}
               index={v.index}
-              top={top}
+              top={v.start - HEADER_H}
               columns={columns}
-              cells={row ? row.getVisibleCells().map((c) => c.getValue()) : columns.map((c) => rec[c.name])}
-              checked={selection.all || selection.ids.has(rec.id)}
+              checked={!!rec && (selection.all || selection.ids.has(rec.id))}
               active={v.index === active}
-              open={rec.id === openId}
-              flashSeq={flash.ids.has(rec.id) ? flash.seq : 0}
+              open={!!rec && rec.id === openId}
+              flashSeq={rec && flash.ids.has(rec.id) ? flash.seq : 0}
               onToggle={onToggle}
               onOpen={onRowOpen}
             />
@@ -261,11 +253,11 @@ export function RecordsTable({ columns, sort, onSort, onOpen, openId, initialRow
 }
 
 interface RowProps {
-  rec: RecordData;
+  /** Undefined while its page loads (a placeholder). */
+  rec: RecordData | undefined;
   index: number;
   top: number;
   columns: ColumnDef[];
-  cells: unknown[];
   checked: boolean;
   active: boolean;
   open: boolean;
@@ -274,27 +266,47 @@ interface RowProps {
   onOpen: (index: number, id: string) => void;
 }
 
+/** A cell's class and text; the element stays the same whatever the value, so a new record only changes text. */
+function cellView(type: ColumnDef['type'], value: unknown): [string, string] {
+  const text = cellText(type, value);
+  if (!text) return ['cell-empty', '—'];
+  if (type === 'bool') return [value ? 'cell-true' : 'cell-false', text];
+  if (type === 'json' || type === 'relation') return ['cell-code', text.slice(0, 200)];
+  return ['', text.length > 300 ? `${text.slice(0, 300)}…` : text];
+}
+
 const Row = memo(
-  function Row({
-    rec,
-    index,
-    top,
-    columns,
-    cells,
-    checked,
-    active,
-    open,
-    flashSeq,
-    onToggle,
-    onOpen,
-  }: RowProps) {
+  function Row({ rec, index, top, columns, checked, active, open, flashSeq, onToggle, onOpen }: RowProps) {
     const ref = useRef<HTMLDivElement>(null);
+    const id = rec?.id;
     useLayoutEffect(() => {
       const el = ref.current;
-      if (!flashSeq || !el) return;
+      if (!el) return;
       // note: alternating two identical animations restarts it without forcing a layout.
-      el.dataset.flash = flashSeq % 2 ? 'a' : 'b';
-    }, [flashSeq]);
+      if (flashSeq) el.dataset.flash = flashSeq % 2 ? 'a' : 'b';
+      else if (el.dataset.flash) delete el.dataset.flash;
+    }, [flashSeq, id]);
+    if (!rec)
+      return (
+        <div
+          ref={ref}
+          className="rt-row rt-placeholder"
+          role="row"
+          aria-rowindex={index + 2}
+          aria-busy="true"
+          data-testid="record-row-placeholder"
+          style={{ transform: `translateY(${top}px)` }}
+        >
+          <div className="rt-check" role="gridcell">
+            <input type="checkbox" aria-label="Loading" checked={false} disabled onChange={() => undefined} />
+          </div>
+          {columns.map((c) => (
+            <div key={c.name} className={`rt-td rt-${c.type}`} role="gridcell">
+              <span className="rt-skeleton" />
+            </div>
+          ))}
+        </div>
+      );
     return (
       <div
         ref={ref}
@@ -319,11 +331,14 @@ const Row = memo(
             onChange={() => undefined}
           />
         </div>
-        {columns.map((c, i) => (
-          <div key={c.name} className={`rt-td rt-${c.type}`} role="gridcell">
-            <Cell type={c.type} value={cells[i]} />
-          </div>
-        ))}
+        {columns.map((c) => {
+          const [cls, text] = cellView(c.type, rec[c.name]);
+          return (
+            <div key={c.name} className={`rt-td rt-${c.type}`} role="gridcell">
+              <span className={cls}>{text}</span>
+            </div>
+          );
+        })}
       </div>
     );
   },
