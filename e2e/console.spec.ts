@@ -69,7 +69,7 @@ test('navigates by the sidebar; deep links, the session and the theme survive a 
   await expect(page.getByTestId('health-version')).toHaveText(version);
   await expect(page.getByTestId('health-url')).toHaveText(server.url);
   await nav.getByRole('link', { name: /Monitor/ }).click();
-  await expect(page.getByRole('heading', { name: 'Coming soon' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Monitor' })).toBeVisible();
 
   const hello = encodeURIComponent('{"title":"hello"}');
   await page.goto(`${server.url}/#/collections/posts?filter=${hello}&sort=-created_at`);

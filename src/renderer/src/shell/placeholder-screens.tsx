@@ -1,19 +1,8 @@
-/** Screens that are not built yet (Monitor, Displays) and the page for an unknown address. */
-import { Compass, Construction } from 'lucide-react';
+/** The page for an unknown address. */
+import { Compass } from 'lucide-react';
 import { HOME } from '../lib/router';
 import { EmptyState } from '../ui/states';
 import { PageHeader } from '../ui/page';
-
-export function SoonScreen({ title, what }: { title: string; what: string }) {
-  return (
-    <>
-      <PageHeader title={title} />
-      <EmptyState icon={<Construction size={28} aria-hidden="true" />} title="Coming soon">
-        {what}
-      </EmptyState>
-    </>
-  );
-}
 
 export function NotFoundScreen({ path }: { path: string }) {
   return (

@@ -1,6 +1,6 @@
 /**
- * The sidebar: Collections (each by name), Users, API keys, Settings, and what is coming (Monitor,
- * Displays). Links are plain hash links (middle-click opens a tab); the current one has aria-current.
+ * The sidebar: Collections (each by name), Users, API keys, Monitor, Displays and Settings. Links are
+ * plain hash links (middle-click opens a tab); the current one has aria-current.
  */
 import type { ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -8,7 +8,6 @@ import { Activity, Database, KeyRound, LogOut, MonitorPlay, Settings, Table2, Us
 import { signOut } from '../features/auth/actions';
 import { collectionHref } from '../lib/router';
 import { useAppStore } from '../store';
-import { Badge } from '../ui/page';
 import { ConnectionStatusPill } from './connection-status';
 import { ThemeSwitch } from './theme-switch';
 
@@ -17,20 +16,17 @@ function NavLink({
   current,
   icon,
   children,
-  soon,
 }: {
   href: string;
   current: boolean;
   icon: ReactNode;
   children: ReactNode;
-  soon?: boolean;
 }) {
   return (
     <li>
       <a href={href} className="nav-link" aria-current={current ? 'page' : undefined}>
         {icon}
         <span className="nav-label">{children}</span>
-        {soon && <Badge>soon</Badge>}
       </a>
     </li>
   );
