@@ -1,16 +1,7 @@
-import AxeBuilder from '@axe-core/playwright';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { api, apiLogin, expect, setScheme, signIn, test } from './fixtures';
+import { api, apiLogin, expect, seriousViolations, setScheme, signIn, test } from './fixtures';
 import { root } from './headless-server';
-
-/** Serious or critical axe violations on the page as it is now (ids and where). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(root, 'docs/screenshots', `${name}.png`) });

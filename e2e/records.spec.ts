@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIRequestContext, Page } from '@playwright/test';
-import { api, apiLogin, expect, setScheme, signIn, test } from './fixtures';
+import { api, apiLogin, expect, seriousViolations, setScheme, signIn, test } from './fixtures';
 import type { HeadlessServer } from './headless-server';
 import { root } from './headless-server';
 
@@ -205,4 +205,23 @@ test('imports 10,000 CSV rows reporting the bad ones, then bulk-edits a selectio
   );
   expect(alerts.total_items).toBe(3);
   await expect(rows(page).filter({ hasText: 'alert' })).toHaveCount(3);
+});
+
+test('the records screen has no serious accessibility violations, with the editor open', async ({
+  page,
+  request,
+  server,
+}) => {
+  test.slow(); // note: each axe run takes seconds on a busy 2-core host.
+  await setup(request, server, 'notes', [
+    { title: 'First', n: 1, done: true, kind: 'news' },
+    { title: 'Second', n: 2, done: false, kind: 'menu' },
+  ]);
+  await signIn(page, server);
+  await page.goto(`${server.url}/#/collections/notes`);
+  await expect(rows(page)).toHaveCount(2);
+  expect(await seriousViolations(page)).toEqual([]);
+  await row(page, 'First').click();
+  await expect(page.getByRole('heading', { name: /^Record / })).toBeVisible();
+  expect(await seriousViolations(page)).toEqual([]);
 });
