@@ -55,9 +55,6 @@ export function checkRedisUrl(raw: string): string {
   return url;
 }
 
-/** The URL with its password (and a lone user) hidden, for logs and the console (see redactUrl). */
-export const maskRedisUrl = redactUrl;
-
 interface Link {
   url: string;
   relay: { stop(): Promise<void> };
@@ -179,7 +176,7 @@ export class ScaleOut {
     }
     this.lastError = undefined;
     this.deps.store.settings.set('redis_url', url);
-    this.deps.log(url ? `scale-out: relaying to ${maskRedisUrl(url)}` : 'scale-out: off (single process)');
+    this.deps.log(url ? `scale-out: relaying to ${redactUrl(url)}` : 'scale-out: off (single process)');
     return this.status();
   }
 
@@ -188,14 +185,14 @@ export class ScaleOut {
     const editable = !this.deps.flagUrl;
     if (this.link)
       return {
-        redis_url: maskRedisUrl(this.link.url),
+        redis_url: redactUrl(this.link.url),
         source: c?.source ?? null,
         state: 'connected',
         editable,
       };
     if (this.lastError)
       return {
-        redis_url: maskRedisUrl(this.lastError.url),
+        redis_url: redactUrl(this.lastError.url),
         source: 'setting',
         state: 'error',
         error: this.lastError.message,
@@ -216,7 +213,7 @@ export class ScaleOut {
   private unreachable(url: string, e: unknown): void {
     this.lastError = { url, message: errorText(e) };
     this.deps.log(
-      `scale-out: the saved Redis ${maskRedisUrl(url)} is unreachable, running single-process: ${this.lastError.message}`,
+      `scale-out: the saved Redis ${redactUrl(url)} is unreachable, running single-process: ${this.lastError.message}`,
     );
   }
 
