@@ -1,113 +1,34 @@
-import { request, type IncomingHttpHeaders } from 'node:http';
 import { expect } from 'vitest';
-import { WebSocket, type ClientOptions } from 'ws';
+import type { ClientOptions } from 'ws';
 import { userClient, type Client } from '../helpers/server';
+import {
+  closeAll,
+  openWs,
+  within,
+  WAIT_MS,
+  sse as sseFrames,
+  type SseClient as FrameStream,
+  type Frame,
+  type SseFrame,
+  type WsClient,
+} from '../helpers/ws';
 import { createCollection, uniq } from '../api/support';
 
-// note: generous for a loaded CI box, still far below the test timeout.
-export const WAIT_MS = 5000;
-
-/** Rejects after `ms` with a message that says what was awaited. */
-export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-/** A received frame (its JSON, or `{ raw }` when it is not JSON), or a record as REST returns it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Frame = Record<string, any>;
-export type Pred = (f: Frame) => boolean;
-
-/** A WebSocket client that queues frames and lets a test await the one it wants. */
-export interface Ws {
-  ws: WebSocket;
-  frames: Frame[];
-  send(msg: unknown): void;
-  next(pred?: Pred, timeoutMs?: number): Promise<Frame>;
-  /** Frames received and not taken yet. */
-  pending(): Frame[];
-  closed: Promise<{ code: number; reason: string }>;
-  close(): Promise<void>;
-}
-
-const openSockets = new Set<Ws>();
+// The dialect tests' WebSocket and SSE clients are the shared ones (tests/helpers/ws.ts); this module adds the
+// shapes these tests read (subprotocols first, SSE events as EventSource gives them) and the REST steps.
+export { closeAll, within, WAIT_MS };
+export type { Frame, Pred } from '../helpers/ws';
+export type Ws = WsClient;
 
 /** `http://…` -> `ws://…` + path (+ query). */
 export const wsUrl = (base: string, pathAndQuery: string) => base.replace(/^http/, 'ws') + pathAndQuery;
 
 /** Opens a WebSocket (with subprotocols if given) and resolves once it is open. */
-export function open(url: string, protocols: string[] = [], opts: ClientOptions = {}): Promise<Ws> {
-  const ws = new WebSocket(url, protocols, opts);
-  const frames: Frame[] = [];
-  const queue: Frame[] = [];
-  const waiters: { pred: Pred; resolve: (f: Frame) => void }[] = [];
-  const closed = new Promise<{ code: number; reason: string }>((r) =>
-    ws.once('close', (code, reason) => r({ code, reason: reason.toString() })),
-  );
-  ws.on('message', (data) => {
-    const text = data.toString();
-    let f: Frame;
-    try {
-      f = JSON.parse(text) as Frame;
-      if (typeof f !== 'object' || f === null) f = { raw: text };
-    } catch {
-      f = { raw: text };
-    }
-    frames.push(f);
-    const i = waiters.findIndex((w) => w.pred(f));
-    if (i >= 0) waiters.splice(i, 1)[0]!.resolve(f);
-    else queue.push(f);
-  });
-  const client: Ws = {
-    ws,
-    frames,
-    closed,
-    send: (msg) => ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg)),
-    next(pred = () => true, timeoutMs = WAIT_MS) {
-      const i = queue.findIndex(pred);
-      if (i >= 0) return Promise.resolve(queue.splice(i, 1)[0]!);
-      const w = { pred, resolve: (_f: Frame) => {} };
-      waiters.push(w);
-      return within(
-        new Promise<Frame>((r) => (w.resolve = r)),
-        timeoutMs,
-        `a frame; last frames: ${JSON.stringify(frames.slice(-3)).slice(0, 600)}`,
-      ).catch((e: unknown) => {
-        waiters.splice(waiters.indexOf(w), 1);
-        throw e;
-      });
-    },
-    pending: () => [...queue],
-    async close() {
-      openSockets.delete(client);
-      if (ws.readyState === WebSocket.CLOSED) return;
-      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      else ws.close();
-      await within(closed, WAIT_MS, 'our close').catch(() => ws.terminate());
-    },
-  };
-  openSockets.add(client);
-  return within(
-    new Promise<Ws>((resolve, reject) => {
-      ws.once('open', () => resolve(client));
-      ws.once('error', reject);
-    }),
-    WAIT_MS,
-    `${url} to open`,
-  );
-}
+export const open = (url: string, protocols: string[] = [], opts: ClientOptions = {}): Promise<Ws> =>
+  openWs(url, opts, protocols);
 
 /** How the server closed a socket (waits for it). */
-export const closeOf = (c: Ws) => within(c.closed, WAIT_MS, 'the server to close the socket');
-
-/** Closes every socket and stream a test left open; call from afterEach. */
-export async function closeAll(): Promise<void> {
-  for (const c of [...openSse]) c.close();
-  await Promise.all([...openSockets].map((c) => c.close()));
-}
+export const closeOf = (c: Ws) => c.waitClose();
 
 /** A `rules` object with one read rule for list and view; anyone signed in may write. */
 export const rules = (view: unknown = 'public') => ({
@@ -218,111 +139,49 @@ let users = 0;
 export const user = (admin: Client, role: 'admin' | 'editor' | 'viewer' = 'editor', account?: string) =>
   userClient(admin, `dialect-${++users}-${Math.random().toString(36).slice(2, 6)}@test.local`, role, account);
 
-/** One Server-Sent Event as the browser's EventSource parses it. */
+/** One Server-Sent Event as the browser's EventSource gives it (type `message` unless named, data as text). */
 export interface SseEvent {
   id?: string;
   event: string;
   data: string;
 }
 
-/** A streaming SSE response (or the refusal, with its JSON body). */
+/** A streaming SSE response (or the refusal, with its JSON body), read event by event. */
 export interface SseClient {
   status: number;
-  headers: IncomingHttpHeaders;
+  headers: FrameStream['headers'];
   /** The parsed JSON body of a non-200 answer. */
   body: unknown;
-  events: SseEvent[];
+  readonly events: SseEvent[];
   next(pred?: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
   /** Resolves when the server ends the stream. */
   ended: Promise<void>;
   close(): void;
 }
 
-const openSse = new Set<SseClient>();
+// Comment-only blocks (heartbeats) are not events to EventSource.
+const isEvent = (f: SseFrame) => f.text !== undefined || f.event !== undefined || f.id !== undefined;
+const asEvent = (f: SseFrame): SseEvent => ({
+  ...(f.id !== undefined && { id: f.id }),
+  event: f.event ?? 'message',
+  data: f.text ?? '',
+});
 
-/** Opens an SSE stream with node:http (EventSource's parsing: blocks split by a blank line). */
-export function sse(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
-  return within(
-    new Promise<SseClient>((resolve, reject) => {
-      const req = request(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
-        const events: SseEvent[] = [];
-        const queue: SseEvent[] = [];
-        const waiters: { pred: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }[] = [];
-        let buf = '';
-        let body = '';
-        let endResolve = () => {};
-        const ended = new Promise<void>((r) => (endResolve = r));
-        res.setEncoding('utf8');
-        res.on('end', () => endResolve());
-        res.on('close', () => endResolve());
-        const client: SseClient = {
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: undefined,
-          events,
-          ended,
-          next(pred = () => true, timeoutMs = WAIT_MS) {
-            const i = queue.findIndex(pred);
-            if (i >= 0) return Promise.resolve(queue.splice(i, 1)[0]!);
-            const w = { pred, resolve: (_e: SseEvent) => {} };
-            waiters.push(w);
-            return within(
-              new Promise<SseEvent>((r) => (w.resolve = r)),
-              timeoutMs,
-              `an SSE event; last: ${JSON.stringify(events.slice(-3))}`,
-            ).catch((e: unknown) => {
-              waiters.splice(waiters.indexOf(w), 1);
-              throw e;
-            });
-          },
-          close() {
-            openSse.delete(client);
-            req.destroy();
-          },
-        };
-        if (res.statusCode !== 200) {
-          res.on('data', (d: string) => (body += d));
-          res.on('end', () => {
-            client.body = body ? JSON.parse(body) : undefined;
-            resolve(client);
-          });
-          return;
-        }
-        openSse.add(client);
-        res.on('data', (d: string) => {
-          buf += d;
-          for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-            const block = buf.slice(0, i);
-            buf = buf.slice(i + 2);
-            const e: SseEvent = { event: 'message', data: '' };
-            const data: string[] = [];
-            let any = false;
-            for (const line of block.split('\n')) {
-              if (line.startsWith(':') || line === '') continue;
-              const c = line.indexOf(':');
-              const field = c < 0 ? line : line.slice(0, c);
-              const value = c < 0 ? '' : line.slice(c + 1).replace(/^ /, '');
-              any = true;
-              if (field === 'id') e.id = value;
-              else if (field === 'event') e.event = value;
-              else if (field === 'data') data.push(value);
-            }
-            if (!any) continue;
-            e.data = data.join('\n');
-            events.push(e);
-            const w = waiters.findIndex((x) => x.pred(e));
-            if (w >= 0) waiters.splice(w, 1)[0]!.resolve(e);
-            else queue.push(e);
-          }
-        });
-        resolve(client);
-      });
-      req.on('error', reject);
-      req.end();
-    }),
-    WAIT_MS,
-    `${url} to answer`,
-  );
+/** Opens an SSE stream (the shared client) and reads it as EventSource would. */
+export async function sse(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+  const s = await sseFrames(url, headers, true);
+  return {
+    status: s.status,
+    headers: s.headers,
+    body: s.body,
+    get events() {
+      return s.frames.filter(isEvent).map(asEvent);
+    },
+    next: (pred = () => true, timeoutMs = WAIT_MS) =>
+      s.next((f) => isEvent(f) && pred(asEvent(f)), timeoutMs).then(asEvent),
+    ended: s.ended,
+    close: () => s.close(),
+  };
 }
 
 /** The JSON of an SSE event's data. */

@@ -107,9 +107,12 @@ export function wsUrl(base: string, path: string, token?: string): string {
   return u.toString();
 }
 
-/** Opens a WebSocket and resolves once it is open; a refused upgrade rejects with its status. */
-export function openWs(url: string, opts: ClientOptions = {}): Promise<WsClient> {
-  const ws = new WebSocket(url, opts);
+/**
+ * Opens a WebSocket (offering `protocols`, if any) and resolves once it is open; a refused upgrade rejects
+ * with its status.
+ */
+export function openWs(url: string, opts: ClientOptions = {}, protocols: string[] = []): Promise<WsClient> {
+  const ws = new WebSocket(url, protocols, opts);
   const inbox = new Inbox<Frame>();
   const closed = new Promise<Closed>((resolve) =>
     ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
@@ -207,11 +210,12 @@ export async function subscribed(c: WsClient, body: Record<string, unknown>): Pr
   return f;
 }
 
-/** One Server-Sent Events frame: `data` parsed as JSON when it is JSON. */
+/** One Server-Sent Events frame: `data` parsed as JSON when it is JSON; `text` as sent, when asked for. */
 export interface SseFrame {
   id?: string;
   event?: string;
   data?: Frame;
+  text?: string;
   comment?: string;
 }
 
@@ -232,8 +236,10 @@ export interface SseClient {
 
 const sseOpen = new Set<SseClient>();
 
-function parseSse(block: string): SseFrame {
+/** One block as EventSource reads it: several `data:` lines join with a newline. */
+function parseSse(block: string, keepText: boolean): SseFrame {
   const f: SseFrame = {};
+  const data: string[] = [];
   for (const line of block.split('\n')) {
     const i = line.indexOf(':');
     const field = i < 0 ? line : line.slice(0, i);
@@ -241,19 +247,22 @@ function parseSse(block: string): SseFrame {
     if (field === '') f.comment = value;
     else if (field === 'id') f.id = value;
     else if (field === 'event') f.event = value;
-    else if (field === 'data') {
-      try {
-        f.data = JSON.parse(value) as Frame;
-      } catch {
-        f.data = { raw: value };
-      }
+    else if (field === 'data') data.push(value);
+  }
+  if (data.length) {
+    const text = data.join('\n');
+    if (keepText) f.text = text;
+    try {
+      f.data = JSON.parse(text) as Frame;
+    } catch {
+      f.data = { raw: text };
     }
   }
   return f;
 }
 
-/** GETs an SSE endpoint; resolves once the status is known. */
-export function sse(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+/** GETs an SSE endpoint; resolves once the status is known. `keepText` keeps each frame's data as sent. */
+export function sse(url: string, headers: Record<string, string> = {}, keepText = false): Promise<SseClient> {
   return within(
     new Promise<SseClient>((resolve, reject) => {
       const req = get(url, { agent: false, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
@@ -292,7 +301,7 @@ export function sse(url: string, headers: Record<string, string> = {}): Promise<
           buf += chunk;
           let i;
           while ((i = buf.indexOf('\n\n')) >= 0) {
-            inbox.push(parseSse(buf.slice(0, i)));
+            inbox.push(parseSse(buf.slice(0, i), keepText));
             buf = buf.slice(i + 2);
           }
         });
