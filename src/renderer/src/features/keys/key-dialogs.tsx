@@ -5,17 +5,16 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { AlertTriangle } from 'lucide-react';
-import { DEFAULT_ACCOUNT, ROLES, type ApiKey, type CreatedApiKey, type Role } from '../../../../shared/admin';
+import { DEFAULT_ACCOUNT, type ApiKey, type CreatedApiKey, type Role } from '../../../../shared/admin';
 import { useAppStore } from '../../store';
 import type { ResourceError } from '../../store/resource';
 import { Button } from '../../ui/button';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { CopyButton } from '../../ui/copy-button';
 import { Dialog } from '../../ui/dialog';
-import { CheckboxGroup, FormError, SelectField, TextField } from '../../ui/field';
+import { CheckboxGroup, FormError, TextField } from '../../ui/field';
+import { RoleAccountFields } from '../users/role-account-fields';
 import { createKey, deleteKey } from './actions';
-
-const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: r[0]!.toUpperCase() + r.slice(1) }));
 
 export function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const me = useAppStore((s) => s.auth.user);
@@ -108,22 +107,14 @@ export function CreateKeyDialog({ open, onClose }: { open: boolean; onClose: () 
           hint="e.g. Lobby display"
           autoComplete="off"
         />
-        <div className="form-row">
-          <SelectField
-            label="Role"
-            options={ROLE_OPTIONS}
-            value={role}
-            onChange={(e) => setRole(e.target.value as Role)}
-            error={fields.role}
-          />
-          <TextField
-            label="Account"
-            value={account}
-            onChange={(e) => setAccount(e.target.value)}
-            error={fields.account}
-            disabled={!me?.superuser}
-          />
-        </div>
+        <RoleAccountFields
+          role={role}
+          account={account}
+          onRole={setRole}
+          onAccount={setAccount}
+          errors={fields}
+          canMoveAccount={!!me?.superuser}
+        />
         <CheckboxGroup
           label="Collections"
           options={collections.map((c) => ({ value: c, label: c }))}

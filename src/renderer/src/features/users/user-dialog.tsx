@@ -4,16 +4,16 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import { Trash2 } from 'lucide-react';
-import { DEFAULT_ACCOUNT, ROLES, type Role, type User } from '../../../../shared/admin';
+import { DEFAULT_ACCOUNT, type Role, type User } from '../../../../shared/admin';
 import { useAppStore } from '../../store';
 import type { ResourceError } from '../../store/resource';
 import { Button } from '../../ui/button';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { Dialog } from '../../ui/dialog';
-import { FormError, SelectField, TextField } from '../../ui/field';
+import { FormError, TextField } from '../../ui/field';
 import { createUser, deleteUser, updateUser } from './actions';
+import { RoleAccountFields } from './role-account-fields';
 
-const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: r[0]!.toUpperCase() + r.slice(1) }));
 const ROLE_HINT: Record<Role, string> = {
   admin: 'Admins manage users, keys and collections of their account.',
   editor: 'Editors change records the rules let them.',
@@ -111,29 +111,21 @@ export function UserDialog({ open, user, onClose }: { open: boolean; user?: User
                 : 'At least 8 characters.'
             }
           />
-          <div className="form-row">
-            <SelectField
-              label="Role"
-              options={ROLE_OPTIONS}
-              value={role}
-              onChange={(e) => setRole(e.target.value as Role)}
-              error={fields.role}
-              disabled={user?.superuser}
-              hint={ROLE_HINT[role]}
-            />
-            <TextField
-              label="Account"
-              value={account}
-              onChange={(e) => setAccount(e.target.value)}
-              error={fields.account}
-              disabled={!me?.superuser}
-              hint={
-                me?.superuser
-                  ? 'Users see only their account’s records.'
-                  : 'Only the owner may move users between accounts.'
-              }
-            />
-          </div>
+          <RoleAccountFields
+            role={role}
+            account={account}
+            onRole={setRole}
+            onAccount={setAccount}
+            errors={fields}
+            canMoveAccount={!!me?.superuser}
+            roleDisabled={user?.superuser}
+            roleHint={ROLE_HINT[role]}
+            accountHint={
+              me?.superuser
+                ? 'Users see only their account’s records.'
+                : 'Only the owner may move users between accounts.'
+            }
+          />
           <FormError>{formError}</FormError>
         </form>
       </Dialog>
