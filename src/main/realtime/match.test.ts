@@ -34,6 +34,30 @@ describe('matchEvent', () => {
     expect(matchEvent(plain, update({ published: false }, {}), c)).toBe('enter');
   });
 
+  it('created and deleted: enter and leave a filtered subscription, no match kind without a filter', () => {
+    const s = subOf({ filter: { n: { $gt: 5 } } });
+    const big = { id: 'x', title: 't', n: 9, published: true };
+    expect(matchEvent(s, recordEvent({ data: big }), posts())).toBe('enter');
+    expect(matchEvent(s, recordEvent({ type: 'record.deleted', data: big }), posts())).toBe('leave');
+    expect(matchEvent(subOf(), recordEvent({ type: 'record.deleted' }), posts())).toBeUndefined();
+    expect(matchEvent(subOf(), recordEvent(), posts())).toBeUndefined();
+  });
+
+  it('schema events reach admins in scope: every one on `*`, those of its events on a collection', () => {
+    const admin = principal({ role: 'admin' });
+    const schema = recordEvent({ type: 'collection.updated', record_id: undefined, data: undefined });
+    expect(matchEvent(subOf({}, admin), schema, posts())).toBeUndefined();
+    expect(
+      matchEvent(subOf({ events: new Set(['collection.updated']) }, admin), schema, posts()),
+    ).toBeUndefined();
+    expect(matchEvent(subOf({ events: new Set(['record.created']) }, admin), schema, posts())).toBeNull();
+    expect(
+      matchEvent(subOf({ collection: '*', events: new Set(['record.created']) }, admin), schema, posts()),
+    ).toBeUndefined();
+    const keyed = principal({ role: 'admin', kind: 'key', collections: ['other'] });
+    expect(matchEvent(subOf({}, keyed), schema, posts())).toBeNull();
+  });
+
   it('says why not: the view rule or account, the filter, the operation list, or the event kind', () => {
     const c = posts({ published: true } as never);
     let views = newViewCache();

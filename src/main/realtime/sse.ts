@@ -115,6 +115,12 @@ export async function openSse(
   }
 }
 
+/** The native SSE frame: `id: SEQ`, `event: TYPE`, `data: {native event}`. */
+export function nativeSseEncoder(select: string[] | undefined): Encoder {
+  return (ev, match) =>
+    `${ev.seq !== undefined ? `id: ${ev.seq}\n` : ''}event: ${ev.type}\ndata: ${JSON.stringify(nativeEvent(ev, match, select))}\n\n`;
+}
+
 /** The native SSE endpoint (DIALECTS.md §5): `id: SEQ`, `event: TYPE`, `data: {native event}`. */
 export function nativeSse(
   hub: Hub,
@@ -187,8 +193,7 @@ export function nativeSse(
       heartbeatFrame: ': heartbeat\n\n',
       heartbeatMs: SSE_HEARTBEAT_MS,
       shape: (p) => `sse|${p.select?.join(',') ?? ''}`,
-      encode: (p) => (ev, match) =>
-        `${ev.seq !== undefined ? `id: ${ev.seq}\n` : ''}event: ${ev.type}\ndata: ${JSON.stringify(nativeEvent(ev, match, p.select))}\n\n`,
+      encode: (p) => nativeSseEncoder(p.select),
       onGap: (message) => `event: resume_gap\ndata: ${JSON.stringify({ code: 'resume_gap', message })}\n\n`,
     });
   };

@@ -23,6 +23,20 @@ describe('textFrame', () => {
     expect(textFrame(payload).equals(wsFrame(payload))).toBe(true);
   });
 
+  it.each([
+    [0, [0x81, 0]],
+    [125, [0x81, 125]],
+    [126, [0x81, 126, 0, 126]],
+    [65535, [0x81, 126, 0xff, 0xff]],
+    [65536, [0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0]],
+    [300_000, [0x81, 127, 0, 0, 0, 0, 0, 0x04, 0x93, 0xe0]],
+  ])('%i bytes: FIN + text, unmasked, the length as RFC 6455 encodes it, then the payload', (n, head) => {
+    const payload = Buffer.alloc(n, 'y');
+    const frame = textFrame(payload);
+    expect([...frame.subarray(0, head.length)]).toEqual(head);
+    expect(frame.subarray(head.length).equals(payload)).toBe(true);
+  });
+
   it('frames a payload once and shares the bytes', () => {
     const payload = Buffer.from('{"type":"event"}');
     expect(textFrame(payload)).toBe(textFrame(payload));

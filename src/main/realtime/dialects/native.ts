@@ -6,7 +6,7 @@ import { MAX_JSON_DEPTH, nestedDeeper } from '../../../shared/json-depth';
 import { NAME_PATTERN, type Collection } from '../../../shared/schema';
 import { CLOSE, type Hub } from '../hub';
 import { checkParams, nativeEvent, verifyCredential } from '../spec';
-import type { Connection } from '../types';
+import type { Connection, Encoder } from '../types';
 import { WsTransport } from '../ws-transport';
 import { wireSocket, type WsDialect } from '../ws-server';
 
@@ -15,6 +15,12 @@ const MAX_PRESENCE_STATE = 1024;
 
 const frame = (type: string, data?: unknown): string =>
   JSON.stringify(data === undefined ? { type, timestamp: new Date().toISOString() } : { type, data });
+
+/** The native event frame: `{"type":"event","data":{native event},"timestamp"}`. */
+export function nativeEncoder(select: string[] | undefined): Encoder {
+  return (ev, match) =>
+    JSON.stringify({ type: 'event', data: nativeEvent(ev, match, select), timestamp: ev.timestamp });
+}
 
 /**
  * The native dialect: FastCMS's actions (DIALECTS.md §1) plus `since`, `events`, `id`,
@@ -82,7 +88,6 @@ export function nativeDialect(
           return;
         }
         const p = checked.params;
-        const select = p.select;
         const result = await hub.subscribe(conn, {
           key: p.collection,
           collection: p.collection,
@@ -92,10 +97,9 @@ export function nativeDialect(
           since: p.since,
           leaves: true,
           presence: p.collection === '*' || p.collection === 'presence',
-          shape: `native|${select?.join(',') ?? ''}`,
+          shape: `native|${p.select?.join(',') ?? ''}`,
           onReplayed: (last) => send(conn, 'resumed', { collection: p.collection, last_seq: last }),
-          encode: (ev, match) =>
-            JSON.stringify({ type: 'event', data: nativeEvent(ev, match, select), timestamp: ev.timestamp }),
+          encode: nativeEncoder(p.select),
         });
         if (!result.ok) {
           error(conn, result.message, { code: result.code, collection: p.collection, ...result.details });

@@ -26,7 +26,7 @@ const OP_OF: Partial<Record<EventType, Op>> = {
 const now = () => new Date().toISOString();
 
 /** `{"type":"posts.create","timestamp","data":{record}}`, or null for anything but a record event. */
-function eventBody(ev: LiveEvent): string | null {
+export function eventBody(ev: LiveEvent): string | null {
   const op = OP_OF[ev.type];
   return op
     ? JSON.stringify({ type: `${ev.collection}.${op}`, timestamp: ev.timestamp, data: ev.data })
@@ -226,7 +226,7 @@ class SnackbaseSseTransport extends SseTransport {
 }
 
 /** One collection and its operations, as an SSE query names them. */
-interface SseSub {
+export interface SseSub {
   collection: string;
   ops: Op[];
 }
@@ -259,7 +259,7 @@ export function parseSseQuery(q: URLSearchParams): SseSub[] | string {
 }
 
 /** The SSE frame of a record event: `id: SEQ`, `event: message`, the WebSocket message as data. */
-function sseFrame(ev: LiveEvent): string | null {
+export function sseFrame(ev: LiveEvent): string | null {
   const body = eventBody(ev);
   if (body === null) return null;
   return `${ev.seq !== undefined ? `id: ${ev.seq}\n` : ''}event: message\ndata: ${body}\n\n`;
@@ -270,7 +270,7 @@ function sseFrame(ev: LiveEvent): string | null {
  * one subscription to every collection whose encoder keeps theirs, so a resume replays them
  * in seq order and `Last-Event-ID` never skips an event.
  */
-function sseSpec(subs: SseSub[]): Omit<SubscriptionSpec, 'since'> {
+export function sseSpec(subs: SseSub[]): Omit<SubscriptionSpec, 'since'> {
   const events = new Set<EventType>(subs.flatMap((s) => s.ops.map((o) => OPS[o])));
   if (subs.length === 1) {
     const { collection } = subs[0]!;

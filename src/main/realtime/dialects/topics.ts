@@ -35,7 +35,7 @@ function parseTopic(topic: string): { collection: string; recordId?: string } | 
 }
 
 /** The event of one topic: the topic the client subscribed to, the record as `payload`. */
-function encoder(topic: string): Encoder {
+export function topicEncoder(topic: string): Encoder {
   return (ev) => {
     const event = EVENT_OF[ev.type];
     if (!event) return null;
@@ -106,7 +106,7 @@ export function topicsDialect(
       leaves: false,
       presence: false,
       shape: `topics|${topic}`,
-      encode: encoder(topic),
+      encode: topicEncoder(topic),
     });
     if (conn.closed) {
       // the client went while the hub subscribed: leave nothing behind
