@@ -260,9 +260,7 @@ export function fastschemaDialect(
         shape: `fastschema|${q.id === undefined ? 'n' : '1'}|${q.select?.join(',') ?? ''}`,
         encode: encoder(q.id !== undefined, q.select),
       });
-      // The client may have gone while the hub subscribed: leave nothing behind.
-      if (r.ok && conn.closed) hub.unsubscribe(conn, r.sub.key, false);
-      if (r.ok || conn.closed) return;
+      if (r.ok) return;
       if (r.code === 'forbidden') hub.close(conn, 1000, conn.principal ? 'Forbidden' : 'Unauthorized');
       else if (r.code === 'not_found')
         hub.close(conn, 1000, `realtime.content: schema not found: ${q.collection}`);

@@ -135,11 +135,6 @@ export function snackbaseDialect(
           shape: 'snackbase',
           encode,
         });
-        if (conn.closed) {
-          // the client went while the hub subscribed: leave nothing behind
-          if (r.ok) hub.unsubscribe(conn, name, false);
-          return;
-        }
         if (!r.ok) return error(conn, r.message);
         // The server sends `status`, the SDK waits for `type`: both (DIALECTS.md §3).
         reply(conn, { type: 'subscribed', status: 'subscribed', collection: name });
@@ -360,7 +355,6 @@ export function snackbaseSse(
       );
       r = await hub.subscribe(conn, spec);
     }
-    if (r.ok && conn.closed) hub.unsubscribe(conn, spec.key, false);
-    else if (!r.ok) hub.close(conn, 1008, r.message);
+    if (!r.ok) hub.close(conn, 1008, r.message);
   };
 }

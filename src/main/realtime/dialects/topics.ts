@@ -108,10 +108,7 @@ export function topicsDialect(
       shape: `topics|${topic}`,
       encode: topicEncoder(topic),
     });
-    if (conn.closed) {
-      // the client went while the hub subscribed: leave nothing behind
-      if (r.ok) hub.unsubscribe(conn, topic, false);
-    } else if (!r.ok) error(conn, r.message, { code: r.code, topic });
+    if (!r.ok) error(conn, r.message, { code: r.code, topic });
   }
 
   async function authenticate(
