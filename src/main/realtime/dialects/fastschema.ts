@@ -11,15 +11,7 @@ import { projectRecord, verifyCredential } from '../spec';
 import type { Connection, Encoder, LiveEvent } from '../types';
 import { WsTransport } from '../ws-transport';
 import { wireSocket, type WsDialect } from '../ws-server';
-
-/** FastSchema's operation names and the hub events they stand for. */
-const OPS = { create: 'record.created', update: 'record.updated', delete: 'record.deleted' } as const;
-type Op = keyof typeof OPS;
-const OP_OF: Partial<Record<EventType, Op>> = {
-  'record.created': 'create',
-  'record.updated': 'update',
-  'record.deleted': 'delete',
-};
+import { ALL_OPERATIONS, eventsOf, isOperation, OPERATION_OF } from './operations';
 
 // Frames the encoder hands the transport start with one of these marks: a whole message, or
 // one record of an update/delete that the transport groups with the rest of its write.
@@ -163,8 +155,7 @@ type Parsed =
 /** Checks `event`, `schema`, `filter`, `id` and `select` in FastSchema's order and words. */
 export function parseQuery(q: URLSearchParams, collection: (name: string) => Collection | undefined): Parsed {
   const event = q.get('event') || '*';
-  // note: own names only: `valueOf`, `__proto__`… are not events.
-  if (event !== '*' && !Object.hasOwn(OPS, event))
+  if (event !== '*' && !isOperation(event))
     return { ok: false, reason: `realtime.content: invalid event '${event.slice(0, 64)}'` };
   const name = q.get('schema') ?? '';
   const c = NAME_PATTERN.test(name) ? collection(name) : undefined;
@@ -195,7 +186,7 @@ export function parseQuery(q: URLSearchParams, collection: (name: string) => Col
         reason: `realtime.content: invalid select: unknown field '${unknown.slice(0, 64)}'`,
       };
   }
-  const events = new Set<EventType>(event === '*' ? Object.values(OPS) : [OPS[event as Op]]);
+  const events = eventsOf(event === '*' ? ALL_OPERATIONS : [event]);
   return { ok: true, collection: c.name, events, filter, id, select };
 }
 
@@ -205,7 +196,7 @@ export function parseQuery(q: URLSearchParams, collection: (name: string) => Col
  */
 function encoder(single: boolean, select: string[] | undefined): Encoder {
   return (ev: LiveEvent) => {
-    const op = OP_OF[ev.type];
+    const op = OPERATION_OF[ev.type];
     if (!op) return null;
     const record = JSON.stringify(projectRecord(ev.data, select));
     if (op === 'create' || single) return `${WHOLE}{"event":"${op}","data":${record}}`;

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
-import type { EventType } from '../../../shared/events';
 import { MAX_JSON_DEPTH, nestedDeeper } from '../../../shared/json-depth';
 import { commaList, NAME_PATTERN, type Collection } from '../../../shared/schema';
 import type { Authenticator, Principal } from '../../auth';
@@ -12,35 +11,25 @@ import { verifyCredential } from '../spec';
 import type { Connection, Encoder, LiveEvent, SubscriptionSpec } from '../types';
 import { remoteOf, WsTransport } from '../ws-transport';
 import { wireSocket, type WsDialect } from '../ws-server';
-
-/** SnackBase's operation names and the hub events they stand for. */
-const OPS = { create: 'record.created', update: 'record.updated', delete: 'record.deleted' } as const;
-type Op = keyof typeof OPS;
-const ALL_OPS = Object.keys(OPS) as Op[];
-const OP_OF: Partial<Record<EventType, Op>> = {
-  'record.created': 'create',
-  'record.updated': 'update',
-  'record.deleted': 'delete',
-};
+import { ALL_OPERATIONS, eventsOf, isOperation, OPERATION_OF, type Operation } from './operations';
 
 const now = () => new Date().toISOString();
 
 /** `{"type":"posts.create","timestamp","data":{record}}`, or null for anything but a record event. */
 export function eventBody(ev: LiveEvent): string | null {
-  const op = OP_OF[ev.type];
+  const op = OPERATION_OF[ev.type];
   return op
     ? JSON.stringify({ type: `${ev.collection}.${op}`, timestamp: ev.timestamp, data: ev.data })
     : null;
 }
 
 /** The operations a client asked for: omitted or empty means all; anything else is an error. */
-export function parseOps(raw: unknown): Op[] | string {
-  if (raw === undefined || raw === null) return ALL_OPS;
-  // note: own names only: `valueOf`, `__proto__`… are not operations.
-  if (!Array.isArray(raw) || !raw.every((o) => typeof o === 'string' && Object.hasOwn(OPS, o))) {
-    return `Invalid operations: use a list of ${ALL_OPS.join(', ')}`;
+export function parseOps(raw: unknown): Operation[] | string {
+  if (raw === undefined || raw === null) return ALL_OPERATIONS;
+  if (!Array.isArray(raw) || !raw.every(isOperation)) {
+    return `Invalid operations: use a list of ${ALL_OPERATIONS.join(', ')}`;
   }
-  return raw.length ? [...new Set(raw as Op[])] : ALL_OPS;
+  return raw.length ? [...new Set(raw)] : ALL_OPERATIONS;
 }
 
 /** Why a name is not a collection a client may subscribe to (`*` is not a name here), or null. */
@@ -129,7 +118,7 @@ export function snackbaseDialect(
         const r = await hub.subscribe(conn, {
           key: name,
           collection: name,
-          events: new Set(ops.map((o) => OPS[o])),
+          events: eventsOf(ops),
           leaves: false,
           presence: false,
           shape: 'snackbase',
@@ -223,7 +212,7 @@ class SnackbaseSseTransport extends SseTransport {
 /** One collection and its operations, as an SSE query names them. */
 export interface SseSub {
   collection: string;
-  ops: Op[];
+  ops: Operation[];
 }
 
 /**
@@ -231,15 +220,15 @@ export interface SseSub {
  * An empty name (`collection=`, `collections=;a`) is an error, not a stream without it.
  */
 export function parseSseQuery(q: URLSearchParams): SseSub[] | string {
-  const byName = new Map<string, Set<Op>>();
-  const add = (name: string, ops: Op[]) => {
-    const set = byName.get(name) ?? new Set<Op>();
+  const byName = new Map<string, Set<Operation>>();
+  const add = (name: string, ops: Operation[]) => {
+    const set = byName.get(name) ?? new Set<Operation>();
     for (const o of ops) set.add(o);
     byName.set(name, set);
   };
   for (const name of q.getAll('collection')) {
     if (!name.trim()) return 'Missing collection';
-    add(name, ALL_OPS);
+    add(name, ALL_OPERATIONS);
   }
   for (const value of q.getAll('collections')) {
     for (const item of value.split(';')) {
@@ -266,7 +255,7 @@ export function sseFrame(ev: LiveEvent): string | null {
  * in seq order and `Last-Event-ID` never skips an event.
  */
 export function sseSpec(subs: SseSub[]): Omit<SubscriptionSpec, 'since'> {
-  const events = new Set<EventType>(subs.flatMap((s) => s.ops.map((o) => OPS[o])));
+  const events = eventsOf(subs.flatMap((s) => s.ops));
   if (subs.length === 1) {
     const { collection } = subs[0]!;
     return {
@@ -279,7 +268,7 @@ export function sseSpec(subs: SseSub[]): Omit<SubscriptionSpec, 'since'> {
       encode: sseFrame,
     };
   }
-  const wanted = new Map(subs.map((s) => [s.collection, new Set<EventType>(s.ops.map((o) => OPS[o]))]));
+  const wanted = new Map(subs.map((s) => [s.collection, eventsOf(s.ops)]));
   const key = subs
     .map((s) => `${s.collection}:${[...s.ops].sort().join(',')}`)
     .sort()
