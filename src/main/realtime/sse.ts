@@ -5,33 +5,57 @@ import { AppError } from '../errors';
 import type { Collection } from '../../shared/schema';
 import type { AnonymousLimit } from './anonymous-limit';
 import type { Hub } from './hub';
-import { checkParams, nativeEvent, verifyCredential, type SubscriptionParams } from './spec';
-import type { Encoder, Transport } from './types';
+import { checkParams, nativeEvent, verifyCredential } from './spec';
+import type { Encoder, SubscriptionSpec, Transport } from './types';
 import { remoteOf } from './ws-transport';
 import { credentialOf } from '../auth/credential';
 
 // note: proxies commonly cut idle responses after 30-60 s; a comment every 15 s keeps them open.
 export const SSE_HEARTBEAT_MS = 15_000;
 
+/** One SSE message: `id:` when given, `event:`, and `data` (one line: JSON never holds a raw newline). */
+export function sseMessage(event: string, data: string, id?: number): string {
+  return `${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${data}\n\n`;
+}
+
+/** What a dialect's SSE stream says besides its events. */
+export interface SseStream {
+  /** The dialect's name (stats, monitor). */
+  dialect: string;
+  /** The heartbeat frame, made afresh each time (SnackBase's carries its own timestamp). */
+  heartbeat: () => string;
+  heartbeatMs: number;
+  /**
+   * Beat only after `heartbeatMs` without any frame (SnackBase) instead of on a fixed beat
+   * plus the hub's periodic heartbeat (native).
+   */
+  beatWhenIdle?: boolean;
+  /** The reason the closing `event: close` gives for a close code (a dialect's own words). */
+  closeReason?: (code: number, reason: string) => string;
+}
+
 /** A Transport over a Server-Sent Events response. */
 export class SseTransport implements Transport {
   readonly passive = true;
+  readonly dialect: string;
   private readonly timer: NodeJS.Timeout;
+  private ended = false;
 
   constructor(
     private readonly res: ServerResponse,
-    readonly dialect: string,
     readonly remote: string,
-    private readonly heartbeatFrame: string,
-    heartbeatMs: number,
+    private readonly stream: SseStream,
   ) {
-    this.timer = setInterval(() => this.heartbeat(), heartbeatMs);
+    this.dialect = stream.dialect;
+    this.timer = setInterval(() => this.beat(), stream.heartbeatMs);
     this.timer.unref();
-    res.on('close', () => clearInterval(this.timer));
+    res.on('close', () => this.stop());
   }
 
   send(frame: string | Buffer): void {
-    if (!this.res.writableEnded) this.res.write(frame);
+    if (this.ended || this.res.writableEnded) return;
+    this.res.write(frame);
+    if (this.stream.beatWhenIdle) this.timer.refresh();
   }
 
   cork(): void {
@@ -46,14 +70,25 @@ export class SseTransport implements Transport {
     return this.res.writableLength;
   }
 
-  close(_code: number, reason: string): void {
-    clearInterval(this.timer);
+  close(code: number, reason: string): void {
+    this.stop();
     if (this.res.writableEnded) return;
-    this.res.end(`event: close\ndata: ${JSON.stringify({ reason })}\n\n`);
+    const said = this.stream.closeReason?.(code, reason) ?? reason;
+    this.res.end(sseMessage('close', JSON.stringify({ reason: said })));
   }
 
+  /** The hub's periodic call: a beat, unless this stream beats on idleness. */
   heartbeat(): void {
-    this.send(this.heartbeatFrame);
+    if (!this.stream.beatWhenIdle) this.beat();
+  }
+
+  private beat(): void {
+    this.send(this.stream.heartbeat());
+  }
+
+  private stop(): void {
+    this.ended = true;
+    clearInterval(this.timer);
   }
 }
 
@@ -69,43 +104,41 @@ export function startSse(res: ServerResponse, headers: Record<string, string> = 
   res.flushHeaders();
 }
 
-/** Opens an SSE subscription on the hub; answers bad input with a JSON error before the stream starts. */
+/**
+ * The seq a reconnecting EventSource resumes after (`Last-Event-ID`, or `?last_event_id=`):
+ * undefined without one, the reason when it is not a seq.
+ */
+export function resumeAfter(req: IncomingMessage, q: URLSearchParams): number | undefined | string {
+  const last = String(req.headers['last-event-id'] ?? q.get('last_event_id') ?? '');
+  if (last === '') return undefined;
+  return /^\d+$/.test(last) ? Number(last) : `Last-Event-ID must be a seq, got '${last.slice(0, 32)}'`;
+}
+
+/**
+ * Starts an SSE stream, once the dialect has checked the request, and subscribes it on the
+ * hub. A resume (`since`) whose events are no longer retained says so with `event: resume_gap`
+ * and goes on live; any other refusal ends the stream.
+ */
 export async function openSse(
   hub: Hub,
   req: IncomingMessage,
   res: ServerResponse,
   opts: {
-    dialect: string;
+    stream: SseStream;
     principal: Principal | null;
-    params: SubscriptionParams[];
+    specs: Omit<SubscriptionSpec, 'since'>[];
     since?: number;
-    heartbeatFrame: string;
-    heartbeatMs: number;
-    encode: (p: SubscriptionParams) => Encoder;
-    shape: (p: SubscriptionParams) => string;
-    onGap: (message: string) => string;
   },
 ): Promise<void> {
   startSse(res);
-  const transport = new SseTransport(res, opts.dialect, remoteOf(req), opts.heartbeatFrame, opts.heartbeatMs);
+  const transport = new SseTransport(res, remoteOf(req), opts.stream);
   const conn = hub.attach(transport, opts.principal);
   if (conn.closed) return;
   res.on('close', () => hub.detach(conn, 1000, 'client closed'));
-  for (const p of opts.params) {
-    const spec = {
-      key: p.collection,
-      collection: p.collection,
-      filter: p.filter,
-      events: p.events,
-      recordId: p.recordId,
-      leaves: true,
-      presence: p.collection === '*' || p.collection === 'presence',
-      shape: opts.shape(p),
-      encode: opts.encode(p),
-    };
+  for (const spec of opts.specs) {
     let r = await hub.subscribe(conn, { ...spec, since: opts.since });
     if (!r.ok && r.code === 'resume_gap') {
-      transport.send(opts.onGap(r.message));
+      transport.send(sseMessage('resume_gap', JSON.stringify({ code: 'resume_gap', message: r.message })));
       r = await hub.subscribe(conn, spec);
     }
     if (!r.ok) {
@@ -117,8 +150,7 @@ export async function openSse(
 
 /** The native SSE frame: `id: SEQ`, `event: TYPE`, `data: {native event}`. */
 export function nativeSseEncoder(select: string[] | undefined): Encoder {
-  return (ev, match) =>
-    `${ev.seq !== undefined ? `id: ${ev.seq}\n` : ''}event: ${ev.type}\ndata: ${JSON.stringify(nativeEvent(ev, match, select))}\n\n`;
+  return (ev, match) => sseMessage(ev.type, JSON.stringify(nativeEvent(ev, match, select)), ev.seq);
 }
 
 /** The native SSE endpoint (DIALECTS.md §5): `id: SEQ`, `event: TYPE`, `data: {native event}`. */
@@ -165,17 +197,8 @@ export function nativeSse(
     if (access && !access.allowed) {
       throw new AppError(principal ? 403 : 401, principal ? 'forbidden' : 'unauthorized', access.reason);
     }
-    const last = req.headers['last-event-id'] ?? q.get('last_event_id') ?? undefined;
-    let since: number | undefined;
-    if (last !== undefined && last !== '') {
-      if (!/^\d+$/.test(String(last)))
-        throw new AppError(
-          400,
-          'bad_request',
-          `Last-Event-ID must be a seq, got '${String(last).slice(0, 32)}'.`,
-        );
-      since = Number(last);
-    }
+    const since = resumeAfter(req, q);
+    if (typeof since === 'string') throw new AppError(400, 'bad_request', `${since}.`);
     if (!hub.hasRoom()) throw new AppError(503, 'unavailable', 'The server is at its connection limit.');
     if (!hub.hasRoomFor(principal))
       throw new AppError(
@@ -185,16 +208,24 @@ export function nativeSse(
       );
     if (!principal && anonymous && address !== undefined && !anonymous.hasRoom(address))
       throw new AppError(503, 'unavailable', anonymous.message());
+    const p = checked.params;
     await openSse(hub, req, res, {
-      dialect: 'sse',
+      stream: { dialect: 'sse', heartbeat: () => ': heartbeat\n\n', heartbeatMs: SSE_HEARTBEAT_MS },
       principal,
-      params: [checked.params],
       since,
-      heartbeatFrame: ': heartbeat\n\n',
-      heartbeatMs: SSE_HEARTBEAT_MS,
-      shape: (p) => `sse|${p.select?.join(',') ?? ''}`,
-      encode: (p) => nativeSseEncoder(p.select),
-      onGap: (message) => `event: resume_gap\ndata: ${JSON.stringify({ code: 'resume_gap', message })}\n\n`,
+      specs: [
+        {
+          key: p.collection,
+          collection: p.collection,
+          filter: p.filter,
+          events: p.events,
+          recordId: p.recordId,
+          leaves: true,
+          presence: p.collection === '*' || p.collection === 'presence',
+          shape: `sse|${p.select?.join(',') ?? ''}`,
+          encode: nativeSseEncoder(p.select),
+        },
+      ],
     });
   };
 }

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { nativeSseEncoder } from '../sse';
 import type { LiveEvent, Match } from '../types';
 import { nativeEncoder } from './native';
-import { eventBody, sseFrame, sseSpec } from './snackbase';
+import { eventBody } from './snackbase';
+import { sseFrame, sseSpec } from './snackbase-sse';
 import { topicEncoder } from './topics';
 
 const T = '2026-01-01T12:00:00.000Z';
