@@ -6,21 +6,12 @@ import { commaList, NAME_PATTERN, type Collection } from '../../../shared/schema
 import type { Authenticator, Principal } from '../../auth';
 import { credentialOf } from '../../auth/credential';
 import { fieldTypes } from '../../store/collections';
-import { CLOSE, type Hub } from '../hub';
-import { projectRecord, verifyCredential } from '../spec';
-import type { Connection, Encoder, LiveEvent } from '../types';
-import { WsTransport } from '../ws-transport';
+import type { Hub } from '../hub';
+import { verifyCredential } from '../spec';
+import type { Connection, LiveEvent } from '../types';
 import { wireSocket, type WsDialect } from '../ws-server';
-import { ALL_OPERATIONS, eventsOf, isOperation, OPERATION_OF } from './operations';
-
-// Frames the encoder hands the transport start with one of these marks: a whole message, or
-// one record of an update/delete that the transport groups with the rest of its write.
-const WHOLE = '\u0001';
-const PART = '\u0000';
-const WHOLE_BYTE = 0x01;
-const PART_BYTE = 0x00;
-const COMMA = Buffer.from(',');
-const TAIL = Buffer.from(']}');
+import { FastschemaTransport, fastschemaEncoder, Writes } from './fastschema-writes';
+import { ALL_OPERATIONS, eventsOf, isOperation } from './operations';
 
 // note: record ids are short strings; anything longer than this cannot name one.
 const MAX_ID = 128;
@@ -56,88 +47,6 @@ export function fastschemaToken(req: IncomingMessage, url: URL): string | undefi
     if (protocols[0]?.toLowerCase() === 'authorization' && protocols[1]) return protocols[1];
     return undefined;
   });
-}
-
-/**
- * The FastSchema transport. FastSchema sends one update/delete message per write, listing
- * every record; the hub delivers one event per record (same trace_id, consecutive seqs), so
- * record parts are held here and go out as one message when the write's parts end: when a
- * part of another write or a whole message arrives (so order holds), when the hub says the
- * commit's batch is fanned out (the `on_batch_end` hook), or at the latest at the end of the
- * current turn of the event loop (parts a resume replay delivers outside a batch).
- */
-class FastschemaTransport extends WsTransport {
-  private batch = '';
-  private parts: Buffer[] = [];
-  private partBytes = 0;
-  private scheduled = false;
-
-  constructor(
-    ws: WebSocket,
-    req: IncomingMessage,
-    /** The dialect's transports holding parts, flushed at each batch end. */
-    private readonly holding: Set<FastschemaTransport>,
-  ) {
-    // FastSchema has no heartbeat message: the protocol ping (sent by WsTransport) keeps it alive.
-    super(ws, 'fastschema', req, () => null);
-  }
-
-  override send(frame: string | Buffer): void {
-    const bytes = typeof frame === 'string' ? Buffer.from(frame) : frame;
-    if (bytes[0] === PART_BYTE) {
-      const end = bytes.indexOf(PART_BYTE, 1);
-      const batch = bytes.toString('utf8', 1, end);
-      if (batch !== this.batch) this.flush();
-      this.batch = batch;
-      // The part is a view into the hub's shared buffer: no copy per socket.
-      const part = bytes.subarray(end + 1);
-      this.parts.push(part);
-      this.partBytes += part.length;
-      this.holding.add(this);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        queueMicrotask(() => {
-          this.scheduled = false;
-          this.flush();
-        });
-      }
-      return;
-    }
-    this.flush();
-    // note: a view made here is a new object per socket: sent as its own, not through the shared-frame cache.
-    this.sendOwn(bytes[0] === WHOLE_BYTE ? bytes.subarray(1) : bytes);
-  }
-
-  /** Sends the held parts of one write as one message. */
-  flush(): void {
-    this.holding.delete(this);
-    if (this.parts.length === 0) return;
-    const op = this.batch.slice(0, this.batch.indexOf('|'));
-    const chunks: Buffer[] = [Buffer.from(`{"event":"${op}","data":[`)];
-    this.parts.forEach((p, i) => (i ? chunks.push(COMMA, p) : chunks.push(p)));
-    chunks.push(TAIL);
-    this.drop();
-    this.sendOwn(Buffer.concat(chunks));
-  }
-
-  private drop(): void {
-    this.holding.delete(this);
-    this.parts = [];
-    this.partBytes = 0;
-    this.batch = '';
-  }
-
-  override bufferedAmount(): number {
-    return super.bufferedAmount() + this.partBytes;
-  }
-
-  override close(code: number, reason: string): void {
-    // A slow consumer gets nothing more; otherwise what was committed before the close goes out.
-    if (code === CLOSE.slowConsumer.code) this.drop();
-    else this.flush();
-    if (code === CLOSE.tokenExpired.code) super.close(1000, 'Unauthorized: token expired');
-    else super.close(code, reason);
-  }
 }
 
 /** A checked FastSchema query string, or the close reason. */
@@ -191,21 +100,6 @@ export function parseQuery(q: URLSearchParams, collection: (name: string) => Col
 }
 
 /**
- * The encoder of one FastSchema subscription: create, and anything with `id`, is a whole
- * message with one record; update and delete are parts the transport joins per write.
- */
-function encoder(single: boolean, select: string[] | undefined): Encoder {
-  return (ev: LiveEvent) => {
-    const op = OPERATION_OF[ev.type];
-    if (!op) return null;
-    const record = JSON.stringify(projectRecord(ev.data, select));
-    if (op === 'create' || single) return `${WHOLE}{"event":"${op}","data":${record}}`;
-    // One write is one request: its events share a trace_id (an event without one stands alone).
-    return `${PART}${op}|${ev.trace_id ?? `#${ev.seq}`}${PART}${record}`;
-  };
-}
-
-/**
  * The FastSchema dialect (DIALECTS.md §2): one subscription per socket, chosen by the query
  * string; errors close with 1000 and FastSchema's reason; any client frame is echoed back.
  */
@@ -214,12 +108,10 @@ export function fastschemaDialect(
   auth: Authenticator,
   collection: (name: string) => Collection | undefined,
 ): WsDialect {
-  const holding = new Set<FastschemaTransport>();
-  hub.hooks.on('on_batch_end', () => {
-    for (const t of holding) t.flush();
-  });
+  const writes = new Writes();
+  hub.hooks.on('on_batch_end', () => writes.flushAll());
 
-  async function setup(conn: Connection, req: IncomingMessage, url: URL): Promise<void> {
+  async function setup(conn: Connection, transport: FastschemaTransport, req: IncomingMessage, url: URL) {
     // Events committed while the token is checked would be missed (FastSchema has no
     // acknowledgement to wait for), so note the first one and replay from there.
     let firstSeq: number | undefined;
@@ -239,6 +131,7 @@ export function fastschemaDialect(
       const q = parseQuery(url.searchParams, collection);
       if (!q.ok) return hub.close(conn, 1000, q.reason);
       if (principal && !hub.authenticate(conn, principal)) return;
+      transport.single = q.id !== undefined;
       const r = await hub.subscribe(conn, {
         key: 'content',
         collection: q.collection,
@@ -249,7 +142,7 @@ export function fastschemaDialect(
         since: firstSeq === undefined ? undefined : firstSeq - 1,
         presence: false,
         shape: `fastschema|${q.id === undefined ? 'n' : '1'}|${q.select?.join(',') ?? ''}`,
-        encode: encoder(q.id !== undefined, q.select),
+        encode: fastschemaEncoder(writes, q.id !== undefined, q.select),
       });
       if (r.ok) return;
       if (r.code === 'forbidden') hub.close(conn, 1000, conn.principal ? 'Forbidden' : 'Unauthorized');
@@ -270,17 +163,18 @@ export function fastschemaDialect(
       return protocols.values().next().value ?? false;
     },
     open(ws: WebSocket, req: IncomingMessage, url: URL) {
-      const conn = hub.attach(new FastschemaTransport(ws, req, holding), null, !!fastschemaToken(req, url));
+      const transport = new FastschemaTransport(ws, req, writes);
+      const conn = hub.attach(transport, null, !!fastschemaToken(req, url));
       const queue = wireSocket(ws, hub, conn, (c, raw: RawData) => {
         const bytes = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
         const text = bytes.toString();
         hub.message(c, text);
         // FastSchema reads nothing from the client and writes every frame back as text.
-        hub.send(c, WHOLE + text);
+        hub.send(c, text);
       });
       // The setup goes first in the socket's queue: a client frame is echoed only once the
       // subscription is registered, so an echo round trip proves the client is subscribed.
-      queue(() => setup(conn, req, url).catch(() => hub.close(conn, 1011, 'internal error')));
+      queue(() => setup(conn, transport, req, url).catch(() => hub.close(conn, 1011, 'internal error')));
     },
   };
 }
