@@ -21,6 +21,7 @@ const SECTIONS: Record<string, () => Promise<{ default: Section }>> = {
   monitor: () => import('./sections/monitor'),
   cluster: () => import('./sections/cluster'),
   console: () => import('./sections/console'),
+  framing: () => import('./sections/framing'),
 };
 
 const USAGE = `usage: npm run bench [-- --only NAME[,NAME]] [--cluster] [--quick] [--list]

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import * as wsLib from 'ws';
 import type { WebSocket } from 'ws';
 import type { Transport } from './types';
 
@@ -76,31 +77,23 @@ export class WsTransport implements Transport {
   }
 }
 
+// note: ws exports its frame writer (static, for broadcasts like ours), but @types/ws does not declare it.
+const { Sender } = wsLib as unknown as {
+  Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] };
+};
+/** A server's text frame: final, unmasked, uncompressed. */
+const TEXT = { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false };
+
 // note: a WeakMap, so a frame's bytes live exactly as long as the hub's per-event frame cache holds its payload.
 const framed = new WeakMap<Buffer, Buffer>();
 
 /**
- * An unmasked, final, uncompressed WebSocket text frame around `payload` (RFC 6455 §5.2), as a
- * server sends it; computed once per payload and shared.
+ * The WebSocket text frame around `payload`, as `ws` frames it (`Sender.frame`), in one buffer
+ * so each socket gets one write; computed once per payload and shared.
  */
 export function textFrame(payload: Buffer): Buffer {
   let out = framed.get(payload);
-  if (out) return out;
-  const n = payload.length;
-  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
-  out = Buffer.allocUnsafe(head + n);
-  out[0] = 0x81; // FIN + opcode 1 (text)
-  if (n < 126) out[1] = n;
-  else if (n < 65536) {
-    out[1] = 126;
-    out.writeUInt16BE(n, 2);
-  } else {
-    out[1] = 127;
-    out.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
-    out.writeUInt32BE(n >>> 0, 6);
-  }
-  payload.copy(out, head);
-  framed.set(payload, out);
+  if (!out) framed.set(payload, (out = Buffer.concat(Sender.frame(payload, TEXT))));
   return out;
 }
 
