@@ -11,6 +11,30 @@ export interface FanoutTally {
   micros: number;
 }
 
+/** What one delivery came to (a number, so the hot path allocates nothing). */
+export const DELIVERY = { sent: 0, dropped: 1, rule: 2, filter: 3, other: 4 } as const;
+export type Delivery = (typeof DELIVERY)[keyof typeof DELIVERY];
+
+/** Adds one subscription's delivery to an event's tally (`other` counts as a candidate only). */
+export function tallyDelivery(t: FanoutTally, d: Delivery): void {
+  switch (d) {
+    case DELIVERY.sent:
+      t.matched++;
+      t.sent++;
+      break;
+    case DELIVERY.dropped:
+      t.matched++;
+      t.dropped++;
+      break;
+    case DELIVERY.rule:
+      t.skipped_rule++;
+      break;
+    case DELIVERY.filter:
+      t.skipped_filter++;
+      break;
+  }
+}
+
 /**
  * Everything that observes the hub, in one typed registry: the connection hooks (named as
  * SnackBase names them), each event's fan-out (the monitor feed, FastSchema's catch-up) and
@@ -25,6 +49,12 @@ export interface RealtimeHooks {
   on_realtime_message: (c: Connection, message: unknown) => void;
   /** After one event's fan-out; `f` is the hub's own tally, valid during the call only (copy what you keep). */
   on_fanout: (ev: LiveEvent, f: Readonly<FanoutTally>) => void;
+  /**
+   * Each subscription's delivery during a fan-out (the monitor's Flow view), before that event's
+   * `on_fanout`. Costly per subscriber: the hub only calls it for events that began while someone
+   * listened (see realtime/flow.ts, which listens only while a watcher wants the flow).
+   */
+  on_delivery: (c: Connection, d: Delivery) => void;
   /** After all events of one commit (one source batch, e.g. a bulk write) were fanned out. */
   on_batch_end: () => void;
 }
@@ -41,6 +71,7 @@ export class Hooks {
     on_realtime_unsubscribe: new Set(),
     on_realtime_message: new Set(),
     on_fanout: new Set(),
+    on_delivery: new Set(),
     on_batch_end: new Set(),
   };
 

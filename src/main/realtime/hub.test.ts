@@ -55,6 +55,28 @@ describe('Hub fan-out', () => {
     }
   });
 
+  it("keeps an event's figures whole when closing a slow consumer makes its user leave mid-fan-out", async () => {
+    const { hub, bus } = testHub(posts(), { maxBufferedBytes: 100 });
+    try {
+      const order: string[] = [];
+      hub.hooks.on('on_fanout', (ev, f) => void order.push(`${ev.type}:${f.candidates}:${ev.actor}`));
+      const t = transport();
+      const slow = hub.attach(t, principal({ id: 'slow' }));
+      await sub(hub, slow, spec());
+      const ok = hub.attach(transport(), principal({ id: 'ok' }));
+      await sub(hub, ok, spec());
+      t.buffered = 1000;
+      order.length = 0;
+      const ev = recordEvent();
+      bus.publish([ev]);
+      expect(hub.outcomes.get(ev.seq)).toMatchObject({ candidates: 2, matched: 2, sent: 1, dropped: 1 });
+      // The leave is fanned out after the event, not inside it.
+      expect([...order]).toEqual(['record.created:2:undefined', 'user.left:0:slow']);
+    } finally {
+      hub.stop();
+    }
+  });
+
   it('encodes once per shape and corks each transport once per turn', async () => {
     const { hub, bus } = testHub();
     try {

@@ -6,7 +6,7 @@ import { ruleAccess } from '../auth/rules';
 import type { EventSource } from '../store/bus';
 import type { CredentialChange } from '../store/changes';
 import { Corker } from './cork';
-import { Hooks, type FanoutTally } from './hooks';
+import { DELIVERY, Hooks, tallyDelivery, type Delivery, type FanoutTally } from './hooks';
 import { pingAll, revokedBy, silentSince } from './liveness';
 import { matchEvent, MISS, newViewCache, type ViewCache } from './match';
 import { OutcomeRing } from './outcomes';
@@ -26,15 +26,9 @@ interface FanoutScope {
 export { CLOSE, DEFAULT_HUB_OPTIONS } from './hub-options';
 export type { HubOptions, PresenceRelay, SubscribeResult } from './hub-options';
 
-/** What one delivery came to (a number, so the hot path allocates nothing). */
-const SENT = 0;
-const DROPPED = 1;
-const SKIP_RULE = 2;
-const SKIP_FILTER = 3;
-const SKIP_OTHER = 4;
-type Delivery = typeof SENT | typeof DROPPED | typeof SKIP_RULE | typeof SKIP_FILTER | typeof SKIP_OTHER;
+const { sent: SENT, dropped: DROPPED, other: SKIP_OTHER } = DELIVERY;
 const skipOf = (miss: number): Delivery =>
-  miss === MISS.rule ? SKIP_RULE : miss === MISS.filter ? SKIP_FILTER : SKIP_OTHER;
+  miss === MISS.rule ? DELIVERY.rule : miss === MISS.filter ? DELIVERY.filter : SKIP_OTHER;
 
 /**
  * The hub: connections, subscriptions, presence and heartbeats, with no knowledge of wire
@@ -65,6 +59,8 @@ export class Hub {
     micros: 0,
   };
   private fanningSeq: number | undefined;
+  /** Events raised during a fan-out (a slow consumer's user leaving): fanned out right after it. */
+  private later: LiveEvent[] | undefined;
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribeSource?: () => void;
 
@@ -267,9 +263,21 @@ export class Hub {
 
   /**
    * Matches one event against the index and sends each subscriber its frame, counting the
-   * outcomes (into the outcome ring by seq, and for the `on_fanout` observers).
+   * outcomes (into the outcome ring by seq, and for the `on_fanout` observers). An event raised
+   * meanwhile (closing a slow consumer can end its user's presence) waits for this one to finish.
    */
   fanout(ev: LiveEvent): void {
+    // Never re-entered: the tally (and the delivery observers' list) belong to one event at a time.
+    if (this.later) return void this.later.push(ev);
+    this.later = [ev];
+    try {
+      for (let i = 0; i < this.later.length; i++) this.fanoutOne(this.later[i]!);
+    } finally {
+      this.later = undefined;
+    }
+  }
+
+  private fanoutOne(ev: LiveEvent): void {
     const started = performance.now();
     if (ev.seq !== undefined) {
       this.counters.events++;
@@ -279,30 +287,27 @@ export class Hub {
     t.candidates = t.matched = t.sent = t.skipped_rule = t.skipped_filter = t.dropped = 0;
     this.fanningSeq = ev.seq;
     const scope = this.scope(ev);
+    // Whether anyone observes single deliveries is decided once per event: two loops, so the
+    // unobserved one (the usual case) does nothing more per subscriber than count.
+    const observe = this.hooks.has('on_delivery');
     const visit = (set: Set<Subscription> | undefined) => {
       if (!set) return;
       t.candidates += set.size;
+      if (!observe) {
+        for (const sub of set) {
+          if (!sub.pending) tallyDelivery(t, this.deliver(sub, ev, scope));
+          else if (ev.seq !== undefined) sub.pending.push(ev);
+        }
+        return;
+      }
       for (const sub of set) {
         if (sub.pending) {
           if (ev.seq !== undefined) sub.pending.push(ev);
           continue;
         }
-        switch (this.deliver(sub, ev, scope)) {
-          case SENT:
-            t.matched++;
-            t.sent++;
-            break;
-          case DROPPED:
-            t.matched++;
-            t.dropped++;
-            break;
-          case SKIP_RULE:
-            t.skipped_rule++;
-            break;
-          case SKIP_FILTER:
-            t.skipped_filter++;
-            break;
-        }
+        const d = this.deliver(sub, ev, scope);
+        tallyDelivery(t, d);
+        this.hooks.emit('on_delivery', sub.conn, d);
       }
     };
     if (ev.type.startsWith('user.')) visit(this.index.get('presence'));
