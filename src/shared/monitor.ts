@@ -8,7 +8,8 @@
  * away — and a `tick` every second (preceded by `connection.stats`, the counters that changed). A watcher whose socket falls too far behind is skipped (it
  * never slows delivery) and, once it has caught up, gets `missed` (which seqs, so it can page them
  * from `GET /api/v1/events?since=` and `GET /api/v1/monitor/outcomes`) followed by a fresh
- * `snapshot` when connection deltas were skipped too.
+ * `snapshot` when connection deltas were skipped too. A watcher that sends `{type:'flow', on:true}`
+ * (the console's Flow view) gets each summary's per-connection outcomes too (`flow`).
  *
  * An account's admin sees only its account's connections, events and figures; the superuser sees
  * everything (schema events `collection.*` too). Scoped API keys are refused (close 4003).
@@ -114,7 +115,37 @@ export interface MonitorEventSummary {
   /** The instance whose fan-out the figures are. */
   instance: string;
   fanout: FanoutFigures;
+  /** Per connection, for a watcher that asked for the flow (`{type:'flow', on:true}`); absent otherwise. */
+  flow?: MonitorEventFlow;
 }
+
+/**
+ * How one event's fan-out went per connection (the Flow view's edges). One entry per subscription
+ * the event was for or was kept from, so a connection with two matching subscriptions appears
+ * twice; the first {@link MONITOR_FLOW_MAX} of them are recorded, `fanout` counts every one. An
+ * account's admin sees only its account's connections here (the superuser every account's).
+ */
+export interface MonitorEventFlow {
+  /** Connection ids sent the frame. */
+  delivered: string[];
+  /** Kept out by the subscription's filter, operation list or record id. */
+  filtered: string[];
+  /** Kept out by the collection's view rule or the account. */
+  denied: string[];
+  /** Closed as slow consumers instead of being sent the frame. */
+  dropped: string[];
+  /** More subscriptions than {@link MONITOR_FLOW_MAX}: the lists are the first ones only. */
+  capped: boolean;
+}
+
+/** An edge's outcome in a {@link MonitorEventFlow}. */
+export type MonitorFlowOutcome = 'delivered' | 'filtered' | 'denied' | 'dropped';
+export const MONITOR_FLOW_OUTCOMES: readonly MonitorFlowOutcome[] = [
+  'delivered',
+  'filtered',
+  'denied',
+  'dropped',
+];
 
 /** One frame of an inspected connection. */
 export interface MonitorFrame {
@@ -226,6 +257,13 @@ export interface MonitorInspecting {
   frames: MonitorFrame[];
 }
 
+/** The answer to a `flow` message: whether this watcher's `events` summaries now carry `flow`. */
+export interface MonitorFlowState {
+  on: boolean;
+  /** Subscriptions listed per event at most ({@link MONITOR_FLOW_MAX}). */
+  max: number;
+}
+
 export interface MonitorFeedError {
   code: 'not_found' | 'bad_request' | 'forbidden';
   message: string;
@@ -244,6 +282,7 @@ export type MonitorFeedFrame =
   | { type: 'missed'; data: MonitorMissed; timestamp: string }
   | { type: 'inspecting'; data: MonitorInspecting; timestamp: string }
   | { type: 'frame'; data: MonitorFrame; timestamp: string }
+  | { type: 'flow'; data: MonitorFlowState; timestamp: string }
   | { type: 'error'; data: MonitorFeedError; timestamp: string };
 
 export type MonitorFeedFrameType = MonitorFeedFrame['type'];
@@ -253,11 +292,18 @@ export type MonitorClientMessage =
   /** Start keeping (~300) and streaming one connection's frames, in and out. */
   | { type: 'inspect'; connection: string }
   /** Stop inspecting one connection, or (without `connection`) all of them. */
-  | { type: 'uninspect'; connection?: string };
+  | { type: 'uninspect'; connection?: string }
+  /**
+   * Start (or stop) receiving each event's per-connection outcomes (`flow` in the summaries). The
+   * server records them only while some watcher wants them: nothing per subscriber otherwise.
+   */
+  | { type: 'flow'; on: boolean };
 
 /** Event summaries per `events` batch at most (a fuller batch goes out before the 100 ms). */
 export const MONITOR_BATCH_MS = 100;
 export const MONITOR_BATCH_MAX = 1000;
+/** Subscriptions listed per event in a summary's `flow` at most (the counts stay exact). */
+export const MONITOR_FLOW_MAX = 200;
 /** Frames kept per inspected connection. */
 export const MONITOR_FRAMES_KEPT = 300;
 /** Frame text kept, in characters. */

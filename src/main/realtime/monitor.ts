@@ -4,6 +4,7 @@ import type { RawData, WebSocket } from 'ws';
 import {
   MONITOR_BATCH_MAX,
   MONITOR_BATCH_MS,
+  MONITOR_FLOW_MAX,
   type FanoutFigures,
   type MonitorClientMessage,
   type MonitorConnection,
@@ -28,6 +29,7 @@ import {
   figures,
   summarize,
 } from './monitor-describe';
+import { FlowRecorder, withFlow, type RecordedFlow } from './flow';
 import { FrameInspector, type FrameSink } from './monitor-inspect';
 import { verifyCredential } from './spec';
 import type { Collection } from '../../shared/schema';
@@ -76,9 +78,14 @@ export interface RelayedFrame {
     | 'connection.updated'
     | 'connection.closed'
     | 'connection.stats'
-    | 'presence';
+    | 'presence'
+    /** Some instance's watchers want the flow: record it for a few seconds (sent every second). */
+    | 'flow.wanted';
   data: unknown;
 }
+
+// note: 'flow.wanted' comes every second; past 3 s without one, the other instances' watchers are gone.
+const FLOW_HOLD_MS = 3000;
 
 type Sums = FanoutFigures & { events: number; max_micros: number };
 const emptySums = (): Sums => ({
@@ -117,6 +124,8 @@ interface Watcher {
   /** Connection or presence deltas were skipped: a fresh snapshot follows the catch-up. */
   resync: boolean;
   inspecting: Map<string, FrameSink>;
+  /** Set while it wants each event's per-connection outcomes: stops the recording it asked for. */
+  flow?: () => void;
   /** Frames held back until its snapshot has gone out (a cluster snapshot awaits the other instances). */
   queue?: string[];
 }
@@ -131,6 +140,8 @@ function sendTo(w: Watcher, text: string): void {
 interface Pending {
   account: string | null;
   summary: MonitorEventSummary;
+  /** Per connection, while some watcher (here or on another instance) wants the flow. */
+  flow?: RecordedFlow;
 }
 
 const stamp = () => new Date().toISOString();
@@ -153,6 +164,7 @@ export function monitorFeed(
   const opts = { ...DEFAULT_MONITOR_OPTIONS, ...options };
   const watchers = new Set<Watcher>();
   const inspector = new FrameInspector(hub);
+  const flowRecorder = new FlowRecorder(hub.hooks);
   let instance: MonitorInstance = { id: 'local', role: 'single' };
   let peers: MonitorPeers | undefined;
   const local = new LocalMonitor(hub, inspector, collection, () => instance.id);
@@ -171,7 +183,12 @@ export function monitorFeed(
     w.ws.bufferedAmount > (w.behind ? opts.maxBufferBytes / 4 : opts.maxBufferBytes);
 
   /** Sends a delta now to every watcher that may see it; one that is behind will get a snapshot instead. */
-  const delta = (account: string | null, type: RelayedFrame['type'], data: unknown, relay = true) => {
+  const delta = (
+    account: string | null,
+    type: Exclude<RelayedFrame['type'], 'flow.wanted'>,
+    data: unknown,
+    relay = true,
+  ) => {
     if (relay && peers) outbound.push({ account, type, data });
     if (watchers.size === 0) return;
     let text: string | undefined;
@@ -227,6 +244,7 @@ export function monitorFeed(
   ];
 
   function onFanout(ev: LiveEvent, f: Readonly<FanoutTally>): void {
+    const flow = flowRecorder.take();
     if (ev.type.startsWith('user.')) {
       // In a cluster every instance fans out the same cluster-wide presence event: not relayed.
       const data = { event: ev.type, account: ev.account, instance: instance.id, data: ev.data ?? {} };
@@ -245,6 +263,7 @@ export function monitorFeed(
     pending.push({
       account: schema ? null : ev.account,
       summary: summarize(ev as LiveEvent & { seq: number }, figures(f), instance.id),
+      flow,
     });
     if (pending.length >= opts.batchMax) flush();
   }
@@ -258,17 +277,22 @@ export function monitorFeed(
       const out = outbound;
       outbound = [];
       // Summaries travel grouped by account, so each instance can hand them out without parsing twice.
-      const byAccount = new Map<string | null, MonitorEventSummary[]>();
+      const byAccount = new Map<string | null, Pending[]>();
       for (const p of mine) {
         let l = byAccount.get(p.account);
         if (!l) byAccount.set(p.account, (l = []));
-        l.push(p.summary);
+        l.push(p);
       }
-      for (const [account, events] of byAccount) out.push({ account, type: 'events', data: { events } });
+      for (const [account, l] of byAccount) {
+        const events = l.map((p) => p.summary);
+        // The flow travels as recorded (with each connection's account), beside its summary.
+        const flows = l.some((p) => p.flow) ? l.map((p) => p.flow ?? null) : undefined;
+        out.push({ account, type: 'events', data: flows ? { events, flows } : { events } });
+      }
       if (out.length) peers.publish(out);
     }
     if (watchers.size === 0) return;
-    let all: string | undefined;
+    // One text per kind of watcher: its account (or every one) and whether it wants the flow.
     const texts = new Map<string, string | null>();
     for (const w of watchers) {
       if (tooFar(w)) {
@@ -283,16 +307,12 @@ export function monitorFeed(
         continue;
       }
       if (w.behind) caughtUp(w);
-      let text: string | null | undefined;
-      if (w.scope === null) {
-        if (batch.length) text = all ??= frameText('events', { events: batch.map((p) => p.summary) });
-      } else {
-        text = texts.get(w.scope);
-        if (text === undefined) {
-          const events = batch.filter((p) => sees(w, p.account)).map((p) => p.summary);
-          text = events.length ? frameText('events', { events }) : null;
-          texts.set(w.scope, text);
-        }
+      const key = `${w.flow ? 'flow' : ''}|${w.scope ?? '*'}`;
+      let text = texts.get(key);
+      if (text === undefined) {
+        const mine = w.scope === null ? batch : batch.filter((p) => sees(w, p.account));
+        text = mine.length ? frameText('events', { events: withFlow(mine, w.scope, !!w.flow) }) : null;
+        texts.set(key, text);
       }
       if (text) sendTo(w, text);
     }
@@ -403,9 +423,11 @@ export function monitorFeed(
   function stats(): void {
     if (watchers.size === 0 && !peers) return;
     const byAccount = changedCounters();
-    if (peers)
+    if (peers) {
       for (const [account, connections] of byAccount)
         outbound.push({ account, type: 'connection.stats', data: { instance: instance.id, connections } });
+      if ([...watchers].some((w) => w.flow)) outbound.push({ account: null, type: 'flow.wanted', data: {} });
+    }
     sendStats(byAccount, instance.id);
   }
 
@@ -466,6 +488,17 @@ export function monitorFeed(
     } catch {
       return void w.ws.send(frameText('error', { code: 'bad_request', message: 'Send JSON messages.' }));
     }
+    if (m?.type === 'flow') {
+      if (m.on && !w.flow) {
+        w.flow = flowRecorder.acquire();
+        // The other instances start recording at the next batch, not the next second.
+        if (peers) outbound.push({ account: null, type: 'flow.wanted', data: {} });
+      } else if (!m.on) {
+        w.flow?.();
+        w.flow = undefined;
+      }
+      return void w.ws.send(frameText('flow', { on: !!w.flow, max: MONITOR_FLOW_MAX }));
+    }
     if (m?.type === 'uninspect') {
       for (const [id, sink] of [...w.inspecting]) {
         if (m.connection !== undefined && m.connection !== id) continue;
@@ -479,7 +512,7 @@ export function monitorFeed(
       return void w.ws.send(
         frameText('error', {
           code: 'bad_request',
-          message: "Send {type:'inspect', connection} or {type:'uninspect'}.",
+          message: "Send {type:'inspect', connection}, {type:'uninspect'} or {type:'flow', on}.",
         }),
       );
     }
@@ -528,6 +561,7 @@ export function monitorFeed(
         watchers.add(w);
         ws.on('close', () => {
           watchers.delete(w);
+          w.flow?.();
           for (const [id, sink] of w.inspecting) {
             inspector.uninspect(id, sink);
             peers?.uninspect(id, sink);
@@ -558,8 +592,12 @@ export function monitorFeed(
     fromPeer(frames: RelayedFrame[]) {
       for (const f of frames) {
         if (f.type === 'events') {
-          for (const summary of (f.data as { events: MonitorEventSummary[] }).events)
-            pending.push({ account: f.account, summary });
+          const d = f.data as { events: MonitorEventSummary[]; flows?: (RecordedFlow | null)[] };
+          d.events.forEach((summary, i) =>
+            pending.push({ account: f.account, summary, flow: d.flows?.[i] ?? undefined }),
+          );
+        } else if (f.type === 'flow.wanted') {
+          flowRecorder.holdFor(FLOW_HOLD_MS);
         } else if (f.type === 'connection.stats') {
           // Counters are not deltas a watcher must not miss: one that is behind gets the next change.
           const d = f.data as { instance: string; connections: MonitorConnectionCounters[] };
@@ -572,6 +610,8 @@ export function monitorFeed(
       clearInterval(batchTimer);
       lag.disable();
       inspector.stop();
+      flowRecorder.stopHold();
+      for (const w of watchers) w.flow?.();
       for (const off of offs) off();
       for (const w of watchers) w.ws.close(1001, 'server shutting down');
     },
