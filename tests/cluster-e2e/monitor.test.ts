@@ -82,6 +82,28 @@ describe('the monitor across a cluster', () => {
     ]);
     expect(x.body.recorded.map((f: Frame) => f.instance.split('@')[0]).sort()).toEqual(['edge', 'primary']);
 
+    // The flow: a watcher on the primary that asks for it gets the edge's per-connection outcomes.
+    mp.send({ type: 'flow', on: true });
+    await mp.next(is('flow'), 10_000);
+    // The edge records once it hears through Redis that a watcher wants the flow (within a batch or
+    // two): write until a summary from the edge carries it (bounded: 20 writes, ~10 s).
+    const edgeFlow = () =>
+      mp.frames
+        .filter((f) => f.type === 'events')
+        .flatMap((f) => f.data.events)
+        .find((e: Frame) => e.instance.startsWith('edge@') && e.collection === name && e.flow);
+    for (let i = 0; i < 20 && !edgeFlow(); i++) {
+      await env.c.admin.post(`/api/v1/collections/${name}/records`, { title: `flow ${i}` });
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(edgeFlow()?.flow).toEqual({
+      delivered: [onEdge.connectionId],
+      filtered: [],
+      denied: [],
+      dropped: [],
+      capped: false,
+    });
+
     // Inspecting the edge's connection from the primary's watcher streams its frames.
     mp.send({ type: 'inspect', connection: late.connectionId });
     expect((await mp.next(is('inspecting'), 10_000)).data).toMatchObject({
