@@ -2,7 +2,9 @@
  * The monitor feed: one WebSocket to `/api/v1/monitor`, reconnecting with backoff. Frames are queued as
  * they come and applied once per animation frame (one store `set` per frame, however busy the server). A
  * `missed` frame, or a reconnect after a gap, pages the missing seqs from the event log so the stream
- * never has holes; batches that arrive meanwhile wait behind them, so the order holds.
+ * never has holes; batches that arrive meanwhile wait behind them, so the order holds. While the Flow tab
+ * is open (`watchFlow`), the feed asks the server for each event's per-connection outcomes and feeds them
+ * to the flow window (flow-model.ts).
  */
 import type { HubEvent } from '../../../../shared/events';
 import { monitorFeedUrl } from '../../../../shared/client';
@@ -15,6 +17,7 @@ import type {
 import { call, connection, sdk } from '../../sdk';
 import { patch, useAppStore } from '../../store';
 import { monitor } from './api';
+import { flow } from './flow-model';
 import { addTick, applyStats, clearLive, live, noteFanout } from './live-data';
 import { initialMonitor, type MonitorState } from './slice';
 
@@ -28,6 +31,8 @@ let wanted = false;
 let held: MonitorEventSummary[][] | null = null;
 let connectedOnce = false;
 let offAuth: (() => void) | undefined;
+/** Views that want the flow (the Flow tab); the server is asked while there is one. */
+let flowViews = 0;
 
 const zero: FanoutFigures = {
   candidates: 0,
@@ -60,10 +65,29 @@ export function stopFeed(): void {
   held = null;
   connectedOnce = false;
   clearLive();
+  flow.clear();
   patch('monitor', initialMonitor);
 }
 
-/** Sends a message on the feed (inspect/uninspect); false when it is not open. */
+/**
+ * Asks the server for each event's per-connection outcomes until the returned function is called
+ * (the server records them only while some console wants them). Asked again after a reconnect.
+ */
+export function watchFlow(): () => void {
+  if (flowViews++ === 0 && useAppStore.getState().monitor.feed.status === 'live')
+    sendFeed({ type: 'flow', on: true });
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    if (--flowViews > 0) return;
+    sendFeed({ type: 'flow', on: false });
+    flow.clear();
+    patch('monitor', { flowOn: false });
+  };
+}
+
+/** Sends a message on the feed (inspect/uninspect/flow); false when it is not open. */
 export function sendFeed(m: MonitorClientMessage): boolean {
   if (ws?.readyState !== WebSocket.OPEN) return false;
   ws.send(JSON.stringify(m));
@@ -148,12 +172,16 @@ export function flush(): void {
           void catchUp(gapFrom + 1, f.data.last_seq);
         else if (!connectedOnce || live.events.lastSeq === 0) live.events.lastSeq = f.data.last_seq;
         connectedOnce = true;
+        // A new socket starts without the flow: ask again.
+        if (flowViews > 0) sendFeed({ type: 'flow', on: true });
+        next.flowOn = false;
         next.feed = { status: 'live', error: null, instance: f.data.instance, instances: f.data.instances };
         bump.connections = true;
         break;
       }
       case 'events':
         noteFanout(f.data.events);
+        if (flowViews > 0) flow.ingest(f.data.events, performance.now());
         if (held) held.push(f.data.events);
         else live.events.add(f.data.events);
         bump.events = true;
@@ -202,6 +230,9 @@ export function flush(): void {
           live.frames.push(f.data);
           bump.frames = true;
         }
+        break;
+      case 'flow':
+        next.flowOn = f.data.on && flowViews > 0;
         break;
       case 'error':
         if (m.inspect.status === 'starting')

@@ -1,5 +1,5 @@
 /**
- * The Monitor screen: the feed's state and tabs (Events | Connections | Presence | Charts | Playground).
+ * The Monitor screen: the feed's state and tabs (Events | Connections | Presence | Flow | Charts | Playground).
  * The tab, the open event or connection and the filters are in the URL; Esc closes the open panel.
  */
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
@@ -15,14 +15,16 @@ import { PresenceTab } from './presence-tab';
 import './monitor.css';
 
 const ChartsTab = lazy(() => import('./charts-tab'));
+const FlowTab = lazy(() => import('./flow-tab'));
 const PlaygroundTab = lazy(() => import('./playground-tab'));
 
-const TABS = ['events', 'connections', 'presence', 'charts', 'playground'] as const;
+const TABS = ['events', 'connections', 'presence', 'flow', 'charts', 'playground'] as const;
 type Tab = (typeof TABS)[number];
 const LABELS: Record<Tab, string> = {
   events: 'Events',
   connections: 'Connections',
   presence: 'Presence',
+  flow: 'Flow',
   charts: 'Charts',
   playground: 'Playground',
 };
@@ -49,6 +51,7 @@ export function MonitorScreen() {
     events: () => <EventsTab query={query} />,
     connections: () => <ConnectionsTab query={query} />,
     presence: () => <PresenceTab />,
+    flow: () => <FlowTab />,
     charts: () => <ChartsTab />,
     playground: () => <PlaygroundTab />,
   };

@@ -1,7 +1,7 @@
 /**
  * The live monitor as the store sees it: the feed's state, counters that bump once per animation frame when
  * the big buffers (events, connections, ticks, presence log, frames — see live-data.ts) changed, the
- * presence list, and the selected event's and connection's details.
+ * presence list, the selected event's and connection's details, and whether the flow is on.
  */
 import type { StateCreator } from 'zustand';
 import type { HubEvent } from '../../../../shared/events';
@@ -35,6 +35,8 @@ export interface MonitorState {
   /** The connection whose frames stream in, and whether the server confirmed it. */
   inspect: { connection: string | null; status: 'idle' | 'starting' | 'on' | 'error'; error: string | null };
   framesVersion: number;
+  /** The server confirmed that this console's summaries carry the flow (the Flow tab is open). */
+  flowOn: boolean;
 }
 
 export interface MonitorSlice {
@@ -55,6 +57,7 @@ export const initialMonitor: MonitorState = {
   explain: idle(),
   inspect: { connection: null, status: 'idle', error: null },
   framesVersion: 0,
+  flowOn: false,
 };
 
 export const createMonitorSlice: StateCreator<AppState, [], [], MonitorSlice> = () => ({
