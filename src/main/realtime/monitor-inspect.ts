@@ -20,22 +20,9 @@ function bytesOf(frame: unknown): Buffer {
   return Buffer.from(String(frame));
 }
 
-/**
- * FastSchema's frames reach its transport with a routing prefix (`\u0001` for a whole message,
- * `\u0000op|batch\u0000` for one record of a write's message): shown without it.
- */
-function withoutPrefix(b: Buffer): Buffer {
-  if (b[0] === 0x01) return b.subarray(1);
-  if (b[0] === 0x00) {
-    const end = b.indexOf(0x00, 1);
-    return end > 0 ? b.subarray(end + 1) : b;
-  }
-  return b;
-}
-
 /** One frame as the monitor shows it: size on the wire, text cut at 4 KiB. */
 export function toMonitorFrame(connection: string, direction: 'in' | 'out', frame: unknown): MonitorFrame {
-  const b = withoutPrefix(bytesOf(frame));
+  const b = bytesOf(frame);
   // note: 4 bytes per character at most, so this many bytes always hold the characters kept.
   const head = b.length > MONITOR_FRAME_TEXT_MAX * 4 ? b.subarray(0, MONITOR_FRAME_TEXT_MAX * 4) : b;
   let text = head.toString('utf8');
