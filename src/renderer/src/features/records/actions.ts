@@ -267,7 +267,7 @@ export async function createRecord(
 ): Promise<Outcome<RecordData>> {
   const r = await attempt(() => call((sb) => sb.records(collection).create(values)));
   if (r.ok) {
-    applyLocal({ kind: 'enter', record: r.value });
+    applyLocal({ kind: 'enter', record: r.value, created: true });
     toast('Record created.');
   }
   return r;

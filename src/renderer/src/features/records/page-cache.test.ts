@@ -95,9 +95,59 @@ describe('page cache', () => {
     expect(pagesToFetch(cache, 0, 199)).toEqual([0, 1]);
   });
 
+  it('puts a created record among its ties in creation order, following the sort direction', () => {
+    // Five records of one batch share created_at (and n); the server lists ties by rowid in the sort's direction.
+    const batch = [1, 2, 3, 4, 5].map((k) => rec(k, { n: 7, created_at: 'T' }));
+    const fresh = rec(6, { n: 7, created_at: 'T' });
+    const ids = (c: PageCache) => c.pages.get(0)!.map((r) => r.id);
+    const asc = putPage(emptyCache, 0, batch, 5);
+    const desc = putPage(emptyCache, 0, [...batch].reverse(), 5);
+    const enter = { kind: 'enter' as const, record: fresh, created: true };
+    expect(ids(applyChanges(asc, [enter], byN, 0).cache)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
+    expect(ids(applyChanges(desc, [enter], { field: 'n', desc: true }, 0).cache)).toEqual([
+      'r6',
+      'r5',
+      'r4',
+      'r3',
+      'r2',
+      'r1',
+    ]);
+    const newest = { field: 'created_at', desc: true };
+    expect(ids(applyChanges(desc, [enter], newest, 0).cache)[0]).toBe('r6');
+    // One entering by an update has an unknown rank among its ties: placed after them, its page refetched.
+    const moved = applyChanges(desc, [{ kind: 'enter', record: fresh }], newest, 0).cache;
+    expect(ids(moved).at(-1)).toBe('r6');
+    expect(pagesToFetch(moved, 0, 5)).toEqual([0]);
+    expect(pagesToFetch(applyChanges(desc, [enter], newest, 0).cache, 0, 5)).toEqual([]);
+  });
+
+  it('moves a record whose sort value changed to where it sorts now', () => {
+    const c = load(150, [0, 1]);
+    const { cache, touched, shift } = applyChanges(
+      c,
+      [{ kind: 'patch', record: rec(120, { n: 10.5 }) }],
+      byN,
+      50,
+    );
+    expect(cache.total).toBe(150);
+    expect(rowAt(cache, 11)?.id).toBe('r120');
+    expect(rowAt(cache, 12)?.id).toBe('r11');
+    expect(rowAt(cache, 120)?.id).toBe('r119');
+    expect(rowAt(cache, 121)?.id).toBe('r121');
+    expect([...touched]).toEqual(['r120']);
+    expect(shift).toBe(1);
+    // Same sort value: patched in place.
+    const same = applyChanges(c, [{ kind: 'patch', record: rec(120, { title: 'x' }) }], byN, 50).cache;
+    expect(rowAt(same, 120)).toMatchObject({ id: 'r120', title: 'x' });
+  });
+
   it('reads live events: created enters, deleted or match leave goes, updated patches', () => {
     const data = rec(1);
-    expect(toChange({ type: 'record.created', data })).toEqual({ kind: 'enter', record: data });
+    expect(toChange({ type: 'record.created', data })).toEqual({
+      kind: 'enter',
+      record: data,
+      created: true,
+    });
     expect(toChange({ type: 'record.updated', data, match: 'stay' })).toEqual({
       kind: 'patch',
       record: data,

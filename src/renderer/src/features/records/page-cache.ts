@@ -6,7 +6,14 @@
  * Live changes keep the loaded run of pages exact where they can: an entering record is inserted where the
  * sort puts it and the rows after it move down one (across the contiguous pages that are loaded); a leaving
  * one is removed and the rows after it move up. Pages past the run would be off by one and are dropped;
- * pages that may be inexact are marked stale, kept on screen and fetched again.
+ * pages that may be inexact are marked stale, kept on screen and fetched again. A record whose sort value
+ * changed moves (it leaves its row and enters where it now sorts).
+ *
+ * Ties (records equal under the sort) are in creation order, following the direction of the sort: oldest
+ * first ascending, newest first descending (the server orders by rowid after the sort key, in the sort's
+ * direction). A newly created record is the newest, so it goes after its ties ascending and before them
+ * descending; one entering the filter by an update has an unknown rank among its ties, so it goes after
+ * them and its page is fetched again.
  */
 import type { RecordData } from '../../../../shared/schema';
 
@@ -34,7 +41,12 @@ export interface SortSpec {
 /** One live change as the table applies it. */
 export type LiveChange =
   | { kind: 'patch'; record: RecordData }
-  | { kind: 'enter'; record: RecordData }
+  | {
+      kind: 'enter';
+      record: RecordData;
+      /** A record just created (the newest), not an existing one entering the filter by an update. */
+      created?: boolean;
+    }
   | { kind: 'leave'; id: string; record?: RecordData; deleted?: boolean };
 
 export const emptyCache: PageCache = { pages: new Map(), total: 0, stale: new Set() };
@@ -106,7 +118,7 @@ function compareValues(a: unknown, b: unknown): number {
   return sx < sy ? -1 : sx > sy ? 1 : 0;
 }
 
-/** Compares two records under a sort; equal ones keep insertion order (the server breaks ties by rowid). */
+/** Compares two records under a sort (0 for ties, which the server orders by creation). */
 export function compareRecords(sort: SortSpec, a: RecordData, b: RecordData): number {
   const c = compareValues(a[sort.field], b[sort.field]);
   return sort.desc ? -c : c;
@@ -163,73 +175,70 @@ export function applyChanges(
   const moving = changes.filter((c) => c.kind !== 'patch').length;
   const bulk = moving > BULK_CHANGES;
 
-  for (const ch of changes) {
-    if (ch.kind === 'patch' || (ch.kind === 'enter' && locate(pages, ch.record.id))) {
-      const at = locate(pages, ch.record.id);
-      if (!at) continue;
-      const rows = [...pages.get(at[0])!];
-      rows[at[1]] = ch.record;
-      pages.set(at[0], rows);
-      touched.add(ch.record.id);
-      continue;
-    }
-    if (bulk) {
-      if (ch.kind === 'enter') total++;
-      else if (locate(pages, ch.id) || ch.record) total--;
-      continue;
-    }
-    if (ch.kind === 'enter') {
-      total++;
-      const r = ch.record;
-      const keys = sortedKeys(pages);
-      let spot: [number, number] | undefined;
-      for (const p of keys) {
-        const i = pages.get(p)!.findIndex((row) => compareRecords(sort, r, row) < 0);
-        if (i !== -1) {
-          spot = [p, i];
-          break;
-        }
+  /** Inserts a record where the sort puts it (see the module comment for ties). */
+  const enter = (r: RecordData, created: boolean): void => {
+    total++;
+    const keys = sortedKeys(pages);
+    const goesBefore = (row: RecordData) => {
+      const c = compareRecords(sort, r, row);
+      return c < 0 || (c === 0 && created && sort.desc);
+    };
+    let spot: [number, number] | undefined;
+    for (const p of keys) {
+      const i = pages.get(p)!.findIndex(goesBefore);
+      if (i !== -1) {
+        spot = [p, i];
+        break;
       }
-      if (!spot) {
-        // After every loaded row: it shows only if the last loaded page is the list's end.
-        const last = keys[keys.length - 1];
-        const lastRows = last === undefined ? [] : pages.get(last)!;
-        const end = last === undefined ? 0 : last * PAGE_SIZE + lastRows.length;
-        if (end !== total - 1) continue;
-        if (last !== undefined && lastRows.length < PAGE_SIZE) spot = [last, lastRows.length];
-        else spot = [last === undefined ? 0 : last + 1, 0];
-        if (!pages.has(spot[0])) pages.set(spot[0], []);
-      }
-      const [p, i] = spot;
-      if (i === 0 && p > 0 && !pages.has(p - 1)) stale.add(p); // note: it may belong on the page before.
-      if (p * PAGE_SIZE + i < anchor) shift++;
-      let carry: RecordData | undefined = r;
-      let q = p;
-      let at = i;
-      while (carry && pages.has(q)) {
-        const rows = [...pages.get(q)!];
-        rows.splice(at, 0, carry);
-        carry = rows.length > PAGE_SIZE ? rows.pop() : undefined;
-        pages.set(q, rows);
-        q++;
-        at = 0;
-      }
-      dropAfterRun(pages, stale, p);
-      touched.add(r.id);
-      continue;
     }
-    // leave
-    const found = locate(pages, ch.id);
+    if (!spot) {
+      // After every loaded row: it shows only if the last loaded page is the list's end.
+      const last = keys[keys.length - 1];
+      const lastRows = last === undefined ? [] : pages.get(last)!;
+      const end = last === undefined ? 0 : last * PAGE_SIZE + lastRows.length;
+      if (end !== total - 1) return;
+      if (last !== undefined && lastRows.length < PAGE_SIZE) spot = [last, lastRows.length];
+      else spot = [last === undefined ? 0 : last + 1, 0];
+      if (!pages.has(spot[0])) pages.set(spot[0], []);
+    }
+    const [p, i] = spot;
+    if (i === 0 && p > 0 && !pages.has(p - 1)) stale.add(p); // note: it may belong on the page before.
+    if (!created) {
+      // Its rank among its ties is unknown here: the server's page says.
+      const prev = i > 0 ? pages.get(p)![i - 1] : pages.get(p - 1)?.[PAGE_SIZE - 1];
+      if (prev && compareRecords(sort, r, prev) === 0) {
+        stale.add(p);
+        if (i === 0 && pages.has(p - 1)) stale.add(p - 1);
+      }
+    }
+    if (p * PAGE_SIZE + i < anchor) shift++;
+    let carry: RecordData | undefined = r;
+    let q = p;
+    let at = i;
+    while (carry && pages.has(q)) {
+      const rows = [...pages.get(q)!];
+      rows.splice(at, 0, carry);
+      carry = rows.length > PAGE_SIZE ? rows.pop() : undefined;
+      pages.set(q, rows);
+      q++;
+      at = 0;
+    }
+    dropAfterRun(pages, stale, p);
+    touched.add(r.id);
+  };
+
+  /** Removes a record (loaded or not: `record` says where it sorted). */
+  const leave = (id: string, record: RecordData | undefined): void => {
+    const found = locate(pages, id);
     if (!found) {
       // Not loaded: the pages it sorted before move up one when fetched again (the view then follows).
-      if (!ch.record) continue;
+      if (!record) return;
       total--;
-      const rec = ch.record;
       for (const p of sortedKeys(pages)) {
         const rows = pages.get(p)!;
-        if (rows.length && compareRecords(sort, rec, rows[rows.length - 1]!) <= 0) stale.add(p);
+        if (rows.length && compareRecords(sort, record, rows[rows.length - 1]!) <= 0) stale.add(p);
       }
-      continue;
+      return;
     }
     total--;
     const [p, i] = found;
@@ -247,6 +256,32 @@ export function applyChanges(
     }
     pages.set(q, rows);
     dropAfterRun(pages, stale, p);
+  };
+
+  for (const ch of changes) {
+    if (ch.kind === 'patch' || (ch.kind === 'enter' && locate(pages, ch.record.id))) {
+      const at = locate(pages, ch.record.id);
+      if (!at) continue;
+      const old = pages.get(at[0])![at[1]]!;
+      if (!bulk && compareRecords(sort, old, ch.record) !== 0) {
+        // Its sort value changed: it moves to where it sorts now.
+        leave(old.id, old);
+        enter(ch.record, false);
+        continue;
+      }
+      const rows = [...pages.get(at[0])!];
+      rows[at[1]] = ch.record;
+      pages.set(at[0], rows);
+      touched.add(ch.record.id);
+      continue;
+    }
+    if (bulk) {
+      if (ch.kind === 'enter') total++;
+      else if (locate(pages, ch.id) || ch.record) total--;
+      continue;
+    }
+    if (ch.kind === 'enter') enter(ch.record, ch.created === true);
+    else leave(ch.id, ch.record);
   }
   if (bulk) for (const p of pages.keys()) stale.add(p);
   return { cache: { pages, total: Math.max(0, total), stale }, shift, touched };
@@ -265,7 +300,8 @@ export function toChange(event: {
   if (event.type === 'record.deleted' || event.match === 'leave')
     return { kind: 'leave', id, ...(record ? { record } : {}), deleted: event.type === 'record.deleted' };
   if (!record) return undefined;
-  if (event.type === 'record.created' || event.match === 'enter') return { kind: 'enter', record };
+  if (event.type === 'record.created') return { kind: 'enter', record, created: true };
+  if (event.match === 'enter') return { kind: 'enter', record };
   if (event.type === 'record.updated') return { kind: 'patch', record };
   return undefined;
 }
