@@ -156,6 +156,77 @@ test('follows other writers live and never overwrites an open edit', async ({ pa
   expect(now.title).toBe('mine');
 });
 
+test('the filter box completes fields and operators, explains a mistake and applies on Enter', async ({
+  page,
+  request,
+  server,
+}) => {
+  await setup(request, server, 'posts', [
+    { title: 'Breakfast menu', n: 3, kind: 'menu' },
+    { title: 'Storm warning', n: 1, kind: 'alert' },
+    { title: 'Opening hours', n: 2, kind: 'news' },
+  ]);
+  await signIn(page, server, undefined, '#/collections/posts');
+  await expect(page.getByTestId('records-total')).toHaveText('3 records');
+  const filter = page.getByTestId('records-filter');
+  await expect(filter).toHaveAttribute('contenteditable', 'true');
+
+  /** The filter applied now: the one in the address. */
+  const applied = () => new URLSearchParams(new URL(page.url()).hash.split('?')[1] ?? '').get('filter');
+
+  // `/` anywhere on the screen focuses the box; Esc leaves it.
+  await page.getByTestId('records-total').click();
+  await page.keyboard.press('/');
+  await expect(filter).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(filter).not.toBeFocused();
+
+  // Completion: field names at the filter level (Enter takes the completion, it does not apply)...
+  await filter.click();
+  await page.keyboard.type('{"ti');
+  const popup = page.locator('.cm-tooltip-autocomplete');
+  await expect(popup.getByRole('option', { name: /^title/ })).toBeVisible();
+  await page.keyboard.press('Enter');
+  await expect(filter).toHaveText('{"title": }');
+  expect(applied()).toBeNull();
+  // ...the field type's operators inside it, and no @user values (a console query has no caller).
+  await page.keyboard.type('{"$l');
+  await popup.getByRole('option', { name: /^\$like/ }).click();
+  await expect(filter).toHaveText('{"title": {"$like": }}');
+  await page.keyboard.press('Control+Space');
+  await expect(popup.getByRole('option', { name: /^null/ })).toBeVisible();
+  await expect(popup).not.toContainText('@user');
+  await page.keyboard.press('Escape');
+  await expect(popup).toBeHidden();
+  await expect(filter).toBeFocused();
+  await page.keyboard.type('"%hour%"');
+  await expect(filter).toHaveText('{"title": {"$like": "%hour%"}}');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('records-total')).toHaveText('1 record match');
+  await expect(rows(page)).toHaveText([/Opening hours/]);
+  expect(applied()).toBe('{"title": {"$like": "%hour%"}}');
+
+  // A mistake is underlined as it is typed; Enter shows the parser's words under the box and applies nothing.
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText('{"n": {"$like": "x"}}');
+  await expect(page.locator('.rf-box .cm-lintRange-error')).toBeVisible();
+  await page.keyboard.press('Enter');
+  const error = page.getByTestId('records-filter-error');
+  await expect(error).toHaveText("filter.n.$like: operator '$like' is not supported for number field 'n'");
+  await expect(filter).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('records-total')).toHaveText('1 record match');
+  expect(applied()).toBe('{"title": {"$like": "%hour%"}}');
+  await expect(filter).toHaveText('{"n": {"$like": "x"}}');
+
+  // Fixed and applied; typing clears the error.
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.insertText('{"n": {"$gte": 2}}');
+  await expect(error).toBeHidden();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('records-total')).toHaveText('2 records match');
+  expect(applied()).toBe('{"n": {"$gte": 2}}');
+});
+
 test('imports 10,000 CSV rows reporting the bad ones, then bulk-edits a selection', async ({
   page,
   request,

@@ -1,7 +1,8 @@
 /**
  * The filter editor itself (CodeMirror 6): JSON highlighting, completion of field names, operators and
  * `@user.*` (filter-language.ts), and the shared parser's error as an inline lint diagnostic on each
- * change. Loaded lazily through filter-editor.tsx, so CodeMirror stays out of the initial bundle.
+ * change. Loaded lazily through filter-editor.tsx, so CodeMirror stays out of the initial bundle. As a
+ * one-line box (`onSubmit`), Enter submits, Esc calls `onEscape`, and line breaks become spaces.
  */
 import { useEffect, useRef } from 'react';
 import {
@@ -15,16 +16,17 @@ import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { json } from '@codemirror/lang-json';
 import { bracketMatching, HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { linter, lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
-import { Compartment, EditorState } from '@codemirror/state';
+import { Compartment, EditorState, Prec, type Extension, type Transaction } from '@codemirror/state';
 import { EditorView, keymap, placeholder as placeholderExt } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
-import type { FilterEditorProps } from './filter-editor';
+import type { FilterEditorProps, Handoff } from './filter-editor';
 import {
   checkFilterText,
   completionsFor,
   contextAt,
   filterFieldTypes,
   matchCompletions,
+  type FilterUse,
 } from './filter-language';
 
 const highlight = HighlightStyle.define([
@@ -45,6 +47,8 @@ const theme = EditorView.theme({
     border: '1px solid var(--border-strong)',
     borderRadius: 'var(--radius-sm)',
   },
+  '.cm-tooltip.cm-tooltip-autocomplete > ul': { fontFamily: 'var(--mono)', fontSize: 'var(--fs-sm)' },
+  '.cm-tooltip.cm-tooltip-autocomplete > ul > li': { padding: '3px 10px', lineHeight: 1.4 },
   '.cm-tooltip-autocomplete ul li[aria-selected]': {
     backgroundColor: 'var(--accent)',
     color: 'var(--accent-text)',
@@ -52,6 +56,22 @@ const theme = EditorView.theme({
   '.cm-completionDetail': { color: 'inherit', opacity: 0.75, marginLeft: '0.75em', fontStyle: 'normal' },
   '.cm-placeholder': { color: 'var(--muted)' },
 });
+
+/** Turns the line breaks a change brings into spaces (a one-line box; JSON reads them alike). */
+const oneLine = EditorState.transactionFilter.of((tr: Transaction) => {
+  if (!tr.docChanged || tr.newDoc.lines === 1) return tr;
+  const breaks = [];
+  for (let n = 2; n <= tr.newDoc.lines; n++) {
+    const at = tr.newDoc.line(n).from - 1;
+    breaks.push({ from: at, to: at + 1, insert: ' ' });
+  }
+  return [tr, { changes: breaks, sequential: true }];
+});
+
+function diagnostics(text: string, fields: FilterEditorProps['fields'], use: FilterUse): Diagnostic[] {
+  const p = checkFilterText(text, filterFieldTypes(fields), use);
+  return p ? [{ from: p.from, to: Math.max(p.to, p.from), severity: 'error', message: p.message }] : [];
+}
 
 export default function FilterEditorImpl({
   value,
@@ -61,12 +81,21 @@ export default function FilterEditorImpl({
   describedBy,
   invalid,
   testId,
-}: FilterEditorProps) {
+  placeholder,
+  onSubmit,
+  onEscape,
+  shortcut,
+  userRefs,
+  allowEmpty,
+  handoff,
+}: FilterEditorProps & { handoff?: Handoff }) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
-  const props = useRef({ onChange, fields });
-  props.current = { onChange, fields };
+  const use: FilterUse = { userRefs, allowEmpty };
+  const props = useRef({ onChange, fields, onSubmit, onEscape, use });
+  props.current = { onChange, fields, onSubmit, onEscape, use };
   const attrs = useRef(new Compartment());
+  const line = !!onSubmit;
 
   useEffect(() => {
     const complete = (ctx: CompletionContext): CompletionResult | null => {
@@ -74,7 +103,7 @@ export default function FilterEditorImpl({
       const { context, from } = contextAt(text, ctx.pos);
       if (from === ctx.pos && !ctx.explicit) return null;
       const options = matchCompletions(
-        completionsFor(context, props.current.fields),
+        completionsFor(context, props.current.fields, props.current.use),
         text.slice(from, ctx.pos),
       );
       if (!options.length) return null;
@@ -83,11 +112,33 @@ export default function FilterEditorImpl({
       // note: the typed word includes its quote, which CodeMirror's own matching would not find in a label.
       return { from, to, options, filter: false };
     };
-    const lint = (v: EditorView): Diagnostic[] => {
-      const text = v.state.doc.toString();
-      const p = checkFilterText(text, filterFieldTypes(props.current.fields));
-      return p ? [{ from: p.from, to: Math.max(p.to, p.from), severity: 'error', message: p.message }] : [];
-    };
+    const lint = (v: EditorView): Diagnostic[] =>
+      diagnostics(v.state.doc.toString(), props.current.fields, props.current.use);
+    // Enter and Esc of a one-line box; the completion list, when open, takes them first (its keymap is
+    // of highest precedence).
+    const box: Extension = line
+      ? [
+          oneLine,
+          Prec.high(
+            keymap.of([
+              {
+                key: 'Enter',
+                run: (v) => {
+                  props.current.onSubmit?.(v.state.doc.toString());
+                  return true;
+                },
+              },
+              {
+                key: 'Escape',
+                run: () => {
+                  props.current.onEscape?.();
+                  return true;
+                },
+              },
+            ]),
+          ),
+        ]
+      : lintGutter();
     const v = new EditorView({
       parent: host.current!,
       state: EditorState.create({
@@ -98,10 +149,11 @@ export default function FilterEditorImpl({
           bracketMatching(),
           json(),
           syntaxHighlighting(highlight),
-          autocompletion({ override: [complete], activateOnTyping: true }),
+          // note: no type icons: CodeMirror draws them with emoji a kiosk-grade font may lack.
+          autocompletion({ override: [complete], activateOnTyping: true, icons: false }),
           linter(lint, { delay: 150 }),
-          lintGutter(),
-          placeholderExt('{"owner": "@user.id"}'),
+          box,
+          placeholderExt(placeholder ?? '{"owner": "@user.id"}'),
           keymap.of([...closeBracketsKeymap, ...completionKeymap, ...historyKeymap, ...defaultKeymap]),
           EditorView.lineWrapping,
           theme,
@@ -113,6 +165,11 @@ export default function FilterEditorImpl({
       }),
     });
     view.current = v;
+    if (handoff?.focused) {
+      v.focus();
+      const at = Math.min(handoff.caret || v.state.doc.length, v.state.doc.length);
+      v.dispatch({ selection: { anchor: at } });
+    }
     return () => {
       v.destroy();
       view.current = null;
@@ -123,12 +180,17 @@ export default function FilterEditorImpl({
   useEffect(() => {
     const v = view.current;
     if (!v) return;
-    const a: Record<string, string> = { 'aria-label': label, 'aria-multiline': 'true', role: 'textbox' };
+    const a: Record<string, string> = {
+      'aria-label': label,
+      'aria-multiline': String(!line),
+      role: 'textbox',
+    };
     if (describedBy) a['aria-describedby'] = describedBy;
     if (invalid) a['aria-invalid'] = 'true';
     if (testId) a['data-testid'] = testId;
+    if (shortcut) a['data-shortcut'] = shortcut;
     v.dispatch({ effects: attrs.current.reconfigure(EditorView.contentAttributes.of(a)) });
-  }, [label, describedBy, invalid, testId]);
+  }, [label, describedBy, invalid, testId, shortcut, line]);
 
   useEffect(() => {
     const v = view.current;
@@ -141,14 +203,8 @@ export default function FilterEditorImpl({
     // Fields changed (a schema save): re-lint with the new ones.
     const v = view.current;
     if (!v) return;
-    const p = checkFilterText(v.state.doc.toString(), filterFieldTypes(fields));
-    v.dispatch(
-      setDiagnostics(
-        v.state,
-        p ? [{ from: p.from, to: Math.max(p.to, p.from), severity: 'error', message: p.message }] : [],
-      ),
-    );
+    v.dispatch(setDiagnostics(v.state, diagnostics(v.state.doc.toString(), fields, props.current.use)));
   }, [fields]);
 
-  return <div ref={host} className="filter-editor" />;
+  return <div ref={host} className={line ? 'filter-editor filter-editor-line' : 'filter-editor'} />;
 }

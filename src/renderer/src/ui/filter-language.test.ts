@@ -53,6 +53,15 @@ describe('filter completions', () => {
     expect(labels('{"title": {"$in": ["a", ')).toContain('@user.email');
   });
 
+  it('offers no @user refs where there is no caller (the records filter)', () => {
+    const query = (text: string) =>
+      completionsFor(contextAt(text, text.length).context, fields, { userRefs: false }).map((c) => c.label);
+    expect(query('{"status": {"$eq": ')).toEqual(['draft', 'live', 'null']);
+    expect(query('{"title": ')).not.toContain('@user.id');
+    expect(query('{"')).toContain('title');
+    expect(query('{"views": {"')).toContain('$gte');
+  });
+
   it('narrows to what is typed, prefix matches first, quotes ignored', () => {
     const all = completionsFor({ kind: 'filter-key' }, fields);
     expect(matchCompletions(all, '"acc').map((c) => c.label)).toEqual(['account']);
@@ -78,6 +87,10 @@ describe('checkFilterText', () => {
     expect(p.message).toMatch(/\$like/);
     const u = checkFilterText('{"nope": 1}', types)!;
     expect(u.message).toContain("unknown field 'nope'");
+  });
+  it('takes an empty filter as none only where that is allowed', () => {
+    expect(checkFilterText('  ', types)!.message).toMatch(/^Write a filter/);
+    expect(checkFilterText('  ', types, { allowEmpty: true })).toBeNull();
   });
   it('reports invalid JSON', () => {
     expect(checkFilterText('{"title": ', types)!.message).toMatch(/^Not valid JSON/);

@@ -141,10 +141,19 @@ function fieldOwner(stack: Frame[]): string | undefined {
 
 const q = (s: string) => JSON.stringify(s);
 
+/** What a filter is for: a rule (checked against a caller) or a query (the records table, no caller). */
+export interface FilterUse {
+  /** Offer `@user.*` values: a rule has a caller; a query typed in the console has none. Default true. */
+  userRefs?: boolean;
+  /** An empty filter means "no filter" (a query) rather than a mistake (a rule). Default false. */
+  allowEmpty?: boolean;
+}
+
 /** The completions for a context, given the collection's fields (with select options). */
 export function completionsFor(
   context: CursorContext,
   fields: readonly Pick<FieldDef, 'name' | 'type' | 'options'>[],
+  use: FilterUse = {},
 ): FilterCompletion[] {
   const types = filterFieldTypes(fields);
   switch (context.kind) {
@@ -177,7 +186,7 @@ export function completionsFor(
       const field = context.field ? fields.find((f) => f.name === context.field) : undefined;
       const type = context.field ? types[context.field] : undefined;
       const out: FilterCompletion[] = [];
-      if (!type || ['text', 'select', 'relation'].includes(type))
+      if (use.userRefs !== false && (!type || ['text', 'select', 'relation'].includes(type)))
         for (const r of USER_REFS)
           out.push({ label: `@user.${r}`, type: 'variable', detail: 'the caller', apply: q(`@user.${r}`) });
       for (const o of field?.options ?? [])
@@ -215,8 +224,9 @@ export interface FilterProblem {
  * Parses `text` with the shared parser; null when it is a valid filter, else the problem and where it is:
  * a JSON error at its position, a filter error at the last key its path names.
  */
-export function checkFilterText(text: string, types: FieldTypes): FilterProblem | null {
-  if (!text.trim()) return { from: 0, to: 0, message: 'Write a filter, e.g. {"owner": "@user.id"}' };
+export function checkFilterText(text: string, types: FieldTypes, use: FilterUse = {}): FilterProblem | null {
+  if (!text.trim())
+    return use.allowEmpty ? null : { from: 0, to: 0, message: 'Write a filter, e.g. {"owner": "@user.id"}' };
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,19 +1,26 @@
 /**
- * The filter box: filter-language JSON, checked on the client with the server's parser when Enter is
- * pressed; a mistake shows under the box in the parser's words (which part, what is wrong) and is not sent.
+ * The filter box: filter-language JSON in the rules' editor (completion of fields and operators, the
+ * parser's error underlined as you type), one line high. Enter checks it with the server's parser: a
+ * mistake shows under the box in the parser's words (which part, what is wrong) and is not sent. `/` on
+ * the screen focuses the box; Esc leaves it.
  */
 import { useEffect, useId, useState } from 'react';
 import { Filter, X } from 'lucide-react';
 import type { FieldTypes } from '../../../../shared/filter';
+import type { FieldDef } from '../../../../shared/schema';
+import { FilterEditor } from '../../ui/filter-editor';
 import { checkFilterText } from './query';
 
 export function FilterInput({
   value,
+  fields,
   types,
   onApply,
 }: {
   /** The filter applied now (from the URL). */
   value: string;
+  /** The collection's fields, for completion. */
+  fields: readonly FieldDef[];
   types: FieldTypes;
   onApply: (text: string) => void;
 }) {
@@ -40,32 +47,25 @@ export function FilterInput({
 
   return (
     <div className="rf">
-      <div className="rf-box">
+      <div className="rf-box" data-invalid={error ? true : undefined}>
         <Filter size={15} aria-hidden="true" className="rf-icon" />
-        <input
-          className="rf-input"
-          aria-label="Filter records (JSON)"
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${id}-err` : undefined}
-          placeholder={`Filter, e.g. {"${example}":{"$like":"%news%"}}  — Enter applies  ( / )`}
-          spellCheck={false}
+        <FilterEditor
           value={text}
-          data-testid="records-filter"
-          data-shortcut="filter"
-          onChange={(e) => {
-            setText(e.target.value);
+          onChange={(t) => {
+            setText(t);
             if (error) setError(null);
           }}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') {
-              e.preventDefault();
-              apply(e.currentTarget.value);
-            } else if (e.key === 'Escape' && text) {
-              e.preventDefault();
-              setText('');
-              apply('');
-            }
-          }}
+          fields={fields}
+          label="Filter records (JSON)"
+          describedBy={error ? `${id}-err` : undefined}
+          invalid={!!error}
+          testId="records-filter"
+          shortcut="filter"
+          placeholder={`Filter, e.g. {"${example}": {"$like": "%news%"}}`}
+          userRefs={false}
+          allowEmpty
+          onSubmit={apply}
+          onEscape={() => (document.activeElement as HTMLElement | null)?.blur()}
         />
         {text && (
           <button

@@ -116,6 +116,7 @@ function Records({ collection }: { collection: Collection }) {
       <div className="rv-toolbar">
         <FilterInput
           value={query.filter}
+          fields={collection.fields}
           types={types}
           onApply={(text) => setQuery({ filter: text || undefined, at: undefined })}
         />
