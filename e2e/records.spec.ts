@@ -141,19 +141,40 @@ test('follows other writers live and never overwrites an open edit', async ({ pa
   await panel.getByLabel('title').fill('mine');
   await api(request, server, token, 'PATCH', `/api/v1/collections/live/records/${target.id}`, {
     title: 'theirs',
+    n: 12,
   });
+  // The notice shows the diff from the copy the form started from; the field edited here too is flagged.
   const notice = panel.getByTestId('record-changed-elsewhere');
-  await expect(notice).toContainText('theirs');
+  const diffRow = (scope: typeof notice, field: string) =>
+    scope.getByRole('table', { name: 'Changes made elsewhere' }).locator(`tr[data-path="${field}"]`);
+  await expect(diffRow(notice, 'title')).toHaveText(/title\s*"first"\s*"theirs"/);
+  await expect(diffRow(notice, 'title')).toHaveAttribute('data-flagged', 'true');
+  await expect(diffRow(notice, 'n')).toHaveText(/n\s*10\s*12/);
+  await expect(diffRow(notice, 'n')).not.toHaveAttribute('data-flagged');
+  await expect(notice.getByText('You changed it too: "mine"')).toBeVisible();
+  await expect(notice.getByTestId('record-change-summary')).toHaveText('You both changed title.');
   await expect(panel.getByLabel('title')).toHaveValue('mine');
   await notice.getByRole('button', { name: 'Keep editing mine' }).click();
   await panel.getByRole('button', { name: 'Save' }).click();
+  // Refused with 412: the same diff, and the choice.
   const conflict = panel.getByTestId('record-conflict');
   await expect(conflict).toBeVisible();
+  await expect(diffRow(conflict, 'title')).toHaveAttribute('data-flagged', 'true');
+  await expect(diffRow(conflict, 'title')).toContainText('"theirs"');
+  await expect(conflict.getByText('You changed it too: "mine"')).toBeVisible();
   await conflict.getByRole('button', { name: 'Overwrite with mine' }).click();
   await expect(conflict).toBeHidden();
   await expect(row(page, 'mine')).toBeVisible();
-  const now = await api<Rec>(request, server, token, 'GET', `/api/v1/collections/live/records/${target.id}`);
+  // Overwriting saves the fields edited here onto their version: their change to n is kept.
+  const now = await api<Rec & { n: number }>(
+    request,
+    server,
+    token,
+    'GET',
+    `/api/v1/collections/live/records/${target.id}`,
+  );
   expect(now.title).toBe('mine');
+  expect(now.n).toBe(12);
 });
 
 test('the filter box completes fields and operators, explains a mistake and applies on Enter', async ({

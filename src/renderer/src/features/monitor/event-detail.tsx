@@ -12,7 +12,7 @@ import { Button } from '../../ui/button';
 import { CopyButton } from '../../ui/copy-button';
 import { ErrorState, LoadingState } from '../../ui/states';
 import { explainEvent } from './actions';
-import { DiffView } from './diff-view';
+import { DiffView } from '../../ui/diff-view';
 import { clockMs } from './format';
 import { JsonTree } from './json-tree';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MonitorConnection } from '../../../../shared/monitor';
 import { sortedConnections } from './connection-table';
-import { deltaRows } from './diff-view';
+import { deltaRows } from '../../ui/diff-view';
 import { applyStats, percentile } from './live-data';
 import { playgroundUrl, subscribeMessage } from './playground-model';
 

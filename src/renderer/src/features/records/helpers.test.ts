@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { autoMap, chunks, convertCell, failuresCsv, toRecords } from './import-plan';
 import { checkFilterText, DEFAULT_SORT, nextSort } from './query';
-import { changedFields, formBody, toDraft } from './record-form';
+import { conflictingFields, formBody, localEdits, toDraft, withoutStamp } from './record-form';
 import { selectionFilters } from './actions';
 import type { FieldDef } from '../../../../shared/schema';
 
@@ -40,11 +40,18 @@ describe('record form', () => {
     expect(formBody(fields, { ...draft, meta: '{' }, base).errors.meta).toMatch(/not valid JSON/);
     expect(formBody(fields, toDraft(fields), undefined).errors).toEqual({ title: 'is required' });
   });
-  it('lists the fields two versions differ in', () => {
-    const a = { id: 'a', created_at: '', updated_at: '1', title: 'x', n: 1 };
-    expect(changedFields(a, { ...a, updated_at: '2', title: 'y' })).toEqual([
-      { field: 'title', from: 'x', to: 'y' },
-    ]);
+  it('tells the local edits, and which of them the other version changed too', () => {
+    const base = { id: 'a', created_at: '', updated_at: '1', title: 'x', n: 1, done: false, meta: null };
+    const draft = { ...toDraft(fields, base), title: 'mine', n: 'lots', done: false };
+    // A valid edit is the value it sends; an invalid one is the text as typed; untouched fields are absent.
+    const edits = localEdits(fields, draft, base);
+    expect(edits).toEqual({ title: 'mine', n: 'lots' });
+    expect(localEdits(fields, toDraft(fields, base), base)).toEqual({});
+    const theirs = { ...base, updated_at: '2', title: 'theirs', meta: { a: 1 } };
+    expect(conflictingFields(base, theirs, edits)).toEqual(['title']);
+    expect(conflictingFields(base, { ...base, updated_at: '2', done: true }, edits)).toEqual([]);
+    expect(withoutStamp(theirs)).not.toHaveProperty('updated_at');
+    expect(withoutStamp(theirs)).toMatchObject({ id: 'a', title: 'theirs' });
   });
 });
 

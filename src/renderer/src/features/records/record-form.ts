@@ -81,9 +81,32 @@ export function formBody(
   return { body, errors: { ...errors, ...inputErrors } };
 }
 
-/** The fields whose values differ between two versions of a record (not `updated_at`). */
-export function changedFields(a: RecordData, b: RecordData): { field: string; from: unknown; to: unknown }[] {
-  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
-  names.delete('updated_at');
-  return [...names].filter((n) => !same(a[n], b[n])).map((n) => ({ field: n, from: a[n], to: b[n] }));
+/**
+ * The fields the user edited in a draft of `base`, with what they hold now: the value it will send, or the
+ * text as typed when it is not a valid value yet.
+ */
+export function localEdits(fields: FieldDef[], draft: Draft, base: RecordData): Record<string, unknown> {
+  const start = toDraft(fields, base);
+  const { body } = formBody(fields, draft, base);
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (f.name in body) out[f.name] = body[f.name];
+    else if (draft[f.name] !== start[f.name]) out[f.name] = draft[f.name];
+  }
+  return out;
+}
+
+/** A record without `updated_at`, which every save changes (what a diff of two versions should leave out). */
+export function withoutStamp(r: RecordData): Record<string, unknown> {
+  const { updated_at: _, ...rest } = r;
+  return rest;
+}
+
+/** The fields edited locally that the other version changed too: the real conflicts. */
+export function conflictingFields(
+  base: RecordData,
+  theirs: RecordData,
+  edits: Record<string, unknown>,
+): string[] {
+  return Object.keys(edits).filter((f) => !same(base[f], theirs[f]));
 }

@@ -1,20 +1,23 @@
 /**
  * The record side panel: a form generated from the schema (or the raw JSON), create, save with If-Match,
  * delete with a confirmation. It is never overwritten: when the record changes elsewhere while it has
- * edits, it says so and lists the differences; a save refused with 412 offers reload or overwrite.
+ * edits, it says so and shows the diff from the copy the form started from, flagging the fields the user
+ * edited too; a save refused with 412 offers reload, or overwrite (the user's edits saved over the
+ * current version, their other changes kept).
  */
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { AlertTriangle, Trash2, X } from 'lucide-react';
 import type { Collection, RecordData } from '../../../../shared/schema';
 import { useAppStore } from '../../store';
 import { Button } from '../../ui/button';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
+import { DiffView } from '../../ui/diff-view';
 import { FormError } from '../../ui/field';
 import { Spinner } from '../../ui/spinner';
 import { clearRemote, createRecord, deleteRecord, loadRecord, saveRecord, setOpenRecord } from './actions';
 import { cellText } from './cells';
 import { FieldInput } from './field-input';
-import { changedFields, formBody, toDraft, type Draft } from './record-form';
+import { conflictingFields, formBody, localEdits, toDraft, withoutStamp, type Draft } from './record-form';
 
 interface Props {
   collection: Collection;
@@ -90,8 +93,9 @@ export function RecordPanel({ collection, id, onClose }: Props) {
     clearRemote();
   };
 
+  /** Saves the edits made to `base`; `over` (the current version, after a 412) is what they go onto. */
   const save = async (over?: RecordData) => {
-    const { body, errors: e } = formBody(fields, draft, creating ? undefined : (over ?? base!));
+    const { body, errors: e } = formBody(fields, draft, creating ? undefined : base!);
     setErrors(e);
     setFormError(null);
     if (Object.keys(e).length) return;
@@ -187,6 +191,7 @@ export function RecordPanel({ collection, id, onClose }: Props) {
             title="Someone changed this record while you were editing."
             base={base!}
             theirs={announced}
+            edits={localEdits(fields, draft, base!)}
             testId="record-changed-elsewhere"
             actions={
               <>
@@ -205,6 +210,8 @@ export function RecordPanel({ collection, id, onClose }: Props) {
             title="Not saved: the record changed since you opened it."
             base={base!}
             theirs={conflict}
+            edits={localEdits(fields, draft, base!)}
+            hint="Overwrite saves the fields you changed onto their version; their other changes stay."
             testId="record-conflict"
             actions={
               <>
@@ -311,37 +318,65 @@ export function RecordPanel({ collection, id, onClose }: Props) {
   );
 }
 
-/** A notice that lists how another version differs from the one being edited. */
+const show = (v: unknown) => (v === null || v === undefined ? '—' : JSON.stringify(v).slice(0, 200));
+
+/**
+ * A notice showing how another version differs from the copy the form started from; the fields the user
+ * edited too are flagged with their value (those are what an overwrite decides).
+ */
 function ChangeNotice({
   title,
   base,
   theirs,
+  edits,
   actions,
+  hint,
   testId,
 }: {
   title: string;
   base: RecordData;
   theirs: RecordData;
-  actions: React.ReactNode;
+  edits: Record<string, unknown>;
+  actions: ReactNode;
+  /** What the choices do, under them. */
+  hint?: string;
   testId: string;
 }) {
-  const diff = changedFields(base, theirs);
-  const show = (v: unknown) => (v === null || v === undefined ? '—' : JSON.stringify(v).slice(0, 80));
+  const before = useMemo(() => withoutStamp(base), [base]);
+  const after = useMemo(() => withoutStamp(theirs), [theirs]);
+  const both = conflictingFields(base, theirs, edits);
+  const flagged: Record<string, ReactNode> = {};
+  for (const f of both)
+    flagged[f] = (
+      <>
+        You changed it too: <code>{show(edits[f])}</code>
+      </>
+    );
+  const mine = Object.keys(edits).length;
   return (
-    <div className="notice notice-wait rp-notice" role="alert" data-testid={testId}>
-      <p className="rp-notice-title">
-        <AlertTriangle size={16} aria-hidden="true" /> {title}
-      </p>
-      {diff.length > 0 && (
-        <ul className="rp-diff">
-          {diff.map((d) => (
-            <li key={d.field}>
-              <code>{d.field}</code>: <del>{show(d.from)}</del> → <ins>{show(d.to)}</ins>
-            </li>
-          ))}
-        </ul>
-      )}
+    <div className="rp-notice" data-testid={testId}>
+      <div className="notice notice-wait rp-notice-head" role="alert">
+        <AlertTriangle size={16} aria-hidden="true" />
+        <div>
+          <p className="rp-notice-title">{title}</p>
+          <p className="rp-notice-sum" data-testid="record-change-summary">
+            {both.length
+              ? `You both changed ${both.join(', ')}.`
+              : mine
+                ? 'They did not touch the fields you changed.'
+                : 'You have no edits.'}
+          </p>
+        </div>
+      </div>
+      <DiffView
+        before={before}
+        after={after}
+        labels={{ before: 'When you opened it', after: 'Now' }}
+        flagged={flagged}
+        label="Changes made elsewhere"
+      />
       <div className="rp-notice-actions">{actions}</div>
+      {hint && <p className="field-hint rp-notice-hint">{hint}</p>}
     </div>
   );
 }
