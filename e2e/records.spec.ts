@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIRequestContext, Page } from '@playwright/test';
-import { api, apiLogin, expect, seriousViolations, setScheme, signIn, test } from './fixtures';
+import { api, apiLogin, expect, holdRequests, seriousViolations, setScheme, signIn, test } from './fixtures';
 import type { HeadlessServer } from './headless-server';
 import { root } from './headless-server';
 
@@ -246,6 +246,32 @@ test('the filter box completes fields and operators, explains a mistake and appl
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('records-total')).toHaveText('2 records match');
   expect(applied()).toBe('{"n": {"$gte": 2}}');
+});
+
+test('while the editor loads, a plain filter input takes the typing and hands it over', async ({
+  page,
+  request,
+  server,
+}) => {
+  await setup(request, server, 'posts', [
+    { title: 'Storm warning', n: 1 },
+    { title: 'Opening hours', n: 2 },
+  ]);
+  // While the editor's chunk loads, a plain input takes the typing and hands text, focus and caret over.
+  const release = await holdRequests(page, '**/assets/filter-editor-impl-*.js');
+  await signIn(page, server, undefined, '#/collections/posts');
+  await expect(page.getByTestId('records-total')).toHaveText('2 records');
+  const filter = page.getByTestId('records-filter');
+  await expect(filter).toHaveJSProperty('tagName', 'INPUT');
+  await filter.click();
+  await page.keyboard.type('{"n": 2');
+  release();
+  await expect(filter).toHaveAttribute('contenteditable', 'true');
+  await expect(filter).toBeFocused();
+  await page.keyboard.type('}');
+  await expect(filter).toHaveText('{"n": 2}');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('records-total')).toHaveText('1 record match');
 });
 
 test('imports 10,000 CSV rows reporting the bad ones, then bulk-edits a selection', async ({

@@ -1,10 +1,11 @@
 /**
  * A filter editor for the filter language (rules, and the records table's filter): a small code editor with
  * completion of the collection's fields, operators and `@user.*`, and the shared parser's errors inline.
- * CodeMirror loads on first use (React.lazy), so it is not in the initial bundle; until then a plain
- * textarea (or, for a one-line box, an input) stands in, and what is typed there carries over.
+ * CodeMirror loads on first use (React.lazy), so it is not in the initial bundle, and only once the browser
+ * is idle, so it does not compete with the screen's first data; until then a plain textarea (or, for a
+ * one-line box, an input) stands in, and what is typed there carries over (text, focus, caret).
  */
-import { lazy, Suspense, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import type { FieldDef } from '../../../shared/schema';
 import type { FilterUse } from './filter-language';
 
@@ -38,11 +39,33 @@ export interface Handoff {
   caret: number;
 }
 
-const Impl = lazy(() => import('./filter-editor-impl'));
+/** The chunk has loaded once: later editors mount at once. */
+let loaded = false;
+const Impl = lazy(() =>
+  import('./filter-editor-impl').then((m) => {
+    loaded = true;
+    return m;
+  }),
+);
+// note: at most this long (ms) waiting for an idle moment before loading the editor anyway.
+const IDLE_TIMEOUT_MS = 1000;
 
 export function FilterEditor(props: FilterEditorProps) {
   const handoff = useRef<Handoff>({ focused: false, caret: 0 });
+  const [ready, setReady] = useState(loaded);
+  useEffect(() => {
+    if (ready) return;
+    const id = requestIdleCallback(() => setReady(true), { timeout: IDLE_TIMEOUT_MS });
+    return () => cancelIdleCallback(id);
+  }, [ready]);
+  // A stand-in that replaces a focused one (idle -> loading) takes the focus and caret over.
+  const takeOver = (el: HTMLInputElement | HTMLTextAreaElement | null) => {
+    if (!el || !handoff.current.focused || document.activeElement === el) return;
+    el.focus();
+    el.setSelectionRange(handoff.current.caret, handoff.current.caret);
+  };
   const track = {
+    ref: takeOver,
     onFocus: () => (handoff.current.focused = true),
     // note: a blur from being removed (the editor arrived) is not the user leaving.
     onBlur: (e: React.FocusEvent<HTMLElement>) => {
@@ -85,6 +108,7 @@ export function FilterEditor(props: FilterEditorProps) {
       rows={3}
     />
   );
+  if (!ready) return fallback;
   return (
     <Suspense fallback={fallback}>
       <Impl {...props} handoff={handoff.current} />
