@@ -228,6 +228,8 @@ export interface SettingsPatch {
 export interface EventsQuery {
   /** Events after this seq (default 0). */
   since?: number;
+  /** Instead of `since`: start at the first event committed at or after this ISO 8601 time. */
+  since_time?: string;
   /** At most this many scanned per page (1-1000, default 100). */
   limit?: number;
   collection?: string;

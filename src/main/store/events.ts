@@ -34,6 +34,7 @@ export class EventLog {
   private readonly after;
   private readonly lastStmt;
   private readonly oldestStmt;
+  private readonly atTimeStmt;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
@@ -43,6 +44,10 @@ export class EventLog {
     this.after = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.lastStmt = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck();
     this.oldestStmt = db.prepare('SELECT min(seq) FROM events').pluck();
+    // The timestamp index finds the first event at or after a time without a scan.
+    this.atTimeStmt = db
+      .prepare('SELECT seq FROM events WHERE timestamp >= ? ORDER BY timestamp, seq LIMIT 1')
+      .pluck();
   }
 
   /** Appends one event; must run inside the mutation's transaction. */
@@ -74,6 +79,14 @@ export class EventLog {
   /** The oldest seq still held; lastSeq + 1 when the log is empty. */
   oldestSeq(): number {
     return (this.oldestStmt.get() as number | null) ?? this.lastSeq() + 1;
+  }
+
+  /**
+   * The seq of the first retained event committed at or after `iso` (an ISO 8601 UTC time, as
+   * events store it), or undefined when none is that recent.
+   */
+  firstAtOrAfter(iso: string): number | undefined {
+    return (this.atTimeStmt.get(iso) as number | undefined) ?? undefined;
   }
 
   /** True when the events after `seq` are no longer all retained: a resume from there has a gap. */

@@ -133,6 +133,7 @@ export function adminApi(ctx: HttpContext): AdminApi {
     events(query = {}) {
       const q = new URLSearchParams();
       if (query.since !== undefined) q.set('since', String(query.since));
+      if (query.since_time !== undefined) q.set('since_time', query.since_time);
       if (query.limit !== undefined) q.set('limit', String(query.limit));
       if (query.collection) q.set('collection', query.collection);
       const qs = q.toString();

@@ -29,6 +29,36 @@ export function canSee(store: Store, p: Principal | null, e: HubEvent): boolean 
   return canView(p, store.collections.get(e.collection), e.account, e.data);
 }
 
+/**
+ * `since_time`: the page starts at the first event committed at or after that time (the seq
+ * before it is the `since`). When the log has been trimmed past that time, events of it may be
+ * gone: 410 `resume_gap`, as for a `since` seq that is no longer retained.
+ */
+function seqAtTime(store: Store, raw: string, withSince: boolean): number {
+  if (withSince) throw new AppError(400, 'bad_request', "Give 'since' or 'since_time', not both.");
+  const t = Date.parse(raw);
+  if (!/^\d{4}-\d\d-\d\d/.test(raw) || Number.isNaN(t))
+    throw new AppError(
+      400,
+      'bad_request',
+      `'since_time' must be an ISO 8601 time (2024-05-01T14:30:00Z), got '${raw.slice(0, 40)}'.`,
+    );
+  const iso = new Date(t).toISOString();
+  const first = store.events.firstAtOrAfter(iso);
+  if (first === undefined) return store.events.lastSeq();
+  const oldest = store.events.oldestSeq();
+  if (first === oldest && oldest > 1) {
+    const at = store.events.since(oldest - 1, 1)[0]?.timestamp;
+    throw new AppError(
+      410,
+      'resume_gap',
+      `Events since ${iso} are no longer all retained; the oldest kept is seq ${oldest}${at ? ` (${at})` : ''}.`,
+      { oldest_seq: oldest, oldest_at: at ?? null, last_seq: store.events.lastSeq() },
+    );
+  }
+  return first - 1;
+}
+
 /** Health, stats, presence and the event log. */
 export function systemRoutes(router: Router, store: Store, info: SystemInfo): void {
   router.on('GET', '/api/v1/health', () => ({
@@ -51,8 +81,9 @@ export function systemRoutes(router: Router, store: Store, info: SystemInfo): vo
 
   router.on('GET', '/api/v1/events', (ctx) => {
     const q = ctx.url.searchParams;
+    const rawTime = q.get('since_time');
     const rawSince = q.get('since') ?? '0';
-    const since = Number(rawSince);
+    const since = rawTime === null ? Number(rawSince) : seqAtTime(store, rawTime, q.has('since'));
     if (!Number.isInteger(since) || since < 0) {
       throw new AppError(
         400,
