@@ -10,6 +10,7 @@ import type {
   MonitorInstance,
   MonitorSendResult,
 } from '../../shared/monitor';
+import type { MonitorReplayResult } from '../../shared/monitor-history';
 import type { Principal } from '../auth/principal';
 import type { Hub } from '../realtime/hub';
 import type { MonitorFeed, MonitorPeers, RelayedFrame } from '../realtime/monitor';
@@ -28,8 +29,10 @@ import type { Registry } from './registry';
 
 // note: instances answer on a LAN in milliseconds; past 1.5 s an instance counts as not answering.
 const RPC_TIMEOUT_MS = 1500;
+// note: a replay answers once its (at most 1,000) events are written, a page per turn: allow more.
+const REPLAY_TIMEOUT_MS = 10_000;
 
-type Op = 'connections' | 'explain' | 'frames' | 'disconnect' | 'send' | 'inspect' | 'uninspect';
+type Op = 'connections' | 'explain' | 'frames' | 'disconnect' | 'send' | 'replay' | 'inspect' | 'uninspect';
 
 interface Request {
   rid: string;
@@ -136,6 +139,7 @@ export class MonitorRelay implements MonitorPeers, MonitorRemote {
     op: Op,
     args: unknown[],
     first = false,
+    timeoutMs = RPC_TIMEOUT_MS,
   ): Promise<{ instance: string; result: unknown }[]> {
     const others = (await this.o.registry.list()).filter((i) => i.id !== this.id).length;
     if (others === 0 || !this.pub?.isReady) return [];
@@ -151,7 +155,7 @@ export class MonitorRelay implements MonitorPeers, MonitorRemote {
           resolve(w.answers);
         },
       };
-      const timer = setTimeout(w.done, RPC_TIMEOUT_MS);
+      const timer = setTimeout(w.done, timeoutMs);
       this.waiting.set(rid, w);
       this.post(this.channels.rpc, { rid, from: this.id, op, args } satisfies Request);
     });
@@ -209,6 +213,15 @@ export class MonitorRelay implements MonitorPeers, MonitorRemote {
           break;
         case 'send':
           result = local.send(a[0] as SendTarget, a[1] as string | null, a[2] as Principal);
+          break;
+        case 'replay':
+          result =
+            (await local.replay(
+              a[0] as string,
+              a[1] as HubEvent[],
+              a[2] as { from_seq: number; to_seq: number },
+              a[3] as string | null,
+            )) ?? null;
           break;
         case 'inspect': {
           const [connection, scope, sinkId] = a as [string, string | null, string];
@@ -291,6 +304,16 @@ export class MonitorRelay implements MonitorPeers, MonitorRemote {
   async send(t: SendTarget, scope: string | null, caller: Principal): Promise<MonitorSendResult[]> {
     const answers = await this.ask('send', [t, scope, caller], t.connection !== undefined);
     return answers.map((a) => a.result as MonitorSendResult);
+  }
+
+  async replay(
+    id: string,
+    events: readonly HubEvent[],
+    range: { from_seq: number; to_seq: number },
+    scope: string | null,
+  ): Promise<MonitorReplayResult | undefined> {
+    const answers = await this.ask('replay', [id, events, range, scope], true, REPLAY_TIMEOUT_MS);
+    return answers[0]?.result as MonitorReplayResult | undefined;
   }
 
   async inspect(id: string, scope: string | null, sink: FrameSink) {

@@ -13,6 +13,8 @@ import type { Hub } from './hub';
 import { accountOf, describeConnection } from './monitor-describe';
 import { explainConnection, newExplainScope } from './monitor-explain';
 import type { FrameInspector } from './monitor-inspect';
+import { replayInto } from './monitor-replay';
+import type { MonitorReplayResult } from '../../shared/monitor-history';
 import type { Collection } from '../../shared/schema';
 import type { Connection, LiveEvent, Subscription } from './types';
 
@@ -160,6 +162,23 @@ export class LocalMonitor {
       }
     }
     return result;
+  }
+
+  /**
+   * Sends past events (read from the log, in seq order) to one connection, each encoded and
+   * decided as the live fan-out would: the sibling of `send` for real events. Undefined when
+   * the connection is not here (or not the caller's).
+   */
+  async replay(
+    id: string,
+    events: readonly HubEvent[],
+    range: { from_seq: number; to_seq: number },
+    scope: string | null,
+  ): Promise<MonitorReplayResult | undefined> {
+    const conn = this.find(id, scope);
+    if (!conn) return undefined;
+    const r = await replayInto(this.hub, conn, events, this.collection, this.instance());
+    return { ...r, ...range };
   }
 }
 

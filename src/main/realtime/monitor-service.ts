@@ -9,6 +9,7 @@ import type {
   MonitorOutcomes,
   MonitorSendResult,
 } from '../../shared/monitor';
+import type { MonitorReplayResult } from '../../shared/monitor-history';
 import type { Principal } from '../auth/principal';
 import type { Hub } from './hub';
 import type { MonitorFeed } from './monitor';
@@ -28,6 +29,13 @@ export interface MonitorRemote {
   frames(id: string, scope: string | null): Promise<MonitorFrames | undefined>;
   disconnect(id: string, scope: string | null, reason: string): Promise<MonitorDisconnectResult | undefined>;
   send(t: SendTarget, scope: string | null, caller: Principal): Promise<MonitorSendResult[]>;
+  /** Replays past events into a connection on the instance that holds it (undefined: none does). */
+  replay(
+    id: string,
+    events: readonly HubEvent[],
+    range: { from_seq: number; to_seq: number },
+    scope: string | null,
+  ): Promise<MonitorReplayResult | undefined>;
 }
 
 /** What the REST routes (api/routes/monitor.ts) ask: this instance's answer, plus the cluster's when there is one. */
@@ -91,6 +99,19 @@ export class MonitorService {
   ): Promise<MonitorDisconnectResult | undefined> {
     return (
       this.feed.local.disconnect(id, scope, reason) ?? (await this.remote?.disconnect(id, scope, reason))
+    );
+  }
+
+  /** Replays past events into one connection, here or on the instance that holds it. */
+  async replay(
+    id: string,
+    events: readonly HubEvent[],
+    range: { from_seq: number; to_seq: number },
+    scope: string | null,
+  ): Promise<MonitorReplayResult | undefined> {
+    return (
+      (await this.feed.local.replay(id, events, range, scope)) ??
+      (await this.remote?.replay(id, events, range, scope))
     );
   }
 

@@ -17,6 +17,7 @@ import type {
   MonitorSendInput,
   MonitorSendResult,
 } from '../monitor';
+import type { MonitorHistory, MonitorReplayInput, MonitorReplayResult } from '../monitor-history';
 import { requestJson, type HttpContext } from './rest';
 import type { FetchLike } from './types';
 
@@ -34,6 +35,10 @@ export interface MonitorApi {
   disconnect(connection: string, reason?: string): Promise<MonitorDisconnectResult>;
   /** Sends a test record to one connection or to every subscriber of a collection. */
   send(input: MonitorSendInput): Promise<MonitorSendResult>;
+  /** What the event log holds now: the oldest and last seq and their times. */
+  history(): Promise<MonitorHistory>;
+  /** Sends past events `from_seq`..`to_seq` to one connection, as the live fan-out would (no seq). */
+  replay(input: MonitorReplayInput): Promise<MonitorReplayResult>;
 }
 
 /** Where and as whom the helpers call. */
@@ -64,6 +69,8 @@ export function monitorApi(options: MonitorApiOptions): MonitorApi {
     disconnect: (id, reason) =>
       requestJson(ctx, 'POST', `/api/v1/monitor/connections/${seg(id)}/disconnect`, { reason: reason ?? '' }),
     send: (input) => requestJson(ctx, 'POST', '/api/v1/monitor/send', input),
+    history: () => get('/api/v1/monitor/history'),
+    replay: (input) => requestJson(ctx, 'POST', '/api/v1/monitor/replay', input),
   };
 }
 

@@ -10,6 +10,7 @@ import type { MonitorService } from '../../realtime/monitor-service';
 import type { Store } from '../../store';
 import { objectBody, requireAccountAdmin } from '../guards';
 import type { Ctx, Router } from '../router';
+import { monitorHistoryRoutes } from './monitor-history';
 import type { SystemInfo } from './system';
 
 // note: one page of recorded outcomes; the ring holds 50,000.
@@ -36,7 +37,8 @@ const noConnection = (id: string) => new AppError(404, 'not_found', `No connecti
 /**
  * The live monitor's admin operations (wire shapes in src/shared/monitor.ts): connections,
  * recorded fan-out outcomes, explain, an inspected connection's frames, disconnect and test
- * sends. An account's admin acts on its own account only; collection-scoped keys are refused.
+ * sends; and the history ones (the log's range, replay: monitor-history.ts). An account's admin
+ * acts on its own account only; collection-scoped keys are refused.
  */
 export function monitorRoutes(router: Router, store: Store, info: SystemInfo): void {
   const service = () => {
@@ -48,6 +50,8 @@ export function monitorRoutes(router: Router, store: Store, info: SystemInfo): v
     const p = requireAccountAdmin(ctx);
     return { p, scope: accountScope(p) };
   };
+
+  monitorHistoryRoutes(router, store, service, caller);
 
   router.on('GET', '/api/v1/monitor/connections', async (ctx) => {
     const { scope } = caller(ctx);
