@@ -157,7 +157,8 @@ test('an event shows its fan-out and the clause that decided; pause holds the li
 
   await signIn(page, server, undefined, '#/monitor');
   await expect(page.getByTestId('feed-status')).toContainText('Live');
-  await expect(page.getByRole('heading', { name: 'No events yet' })).toBeVisible();
+  // Prefilled from the event log: the collection's creation.
+  await expect(page.getByTestId('event-row')).toHaveCount(1);
   const rec = await api<{ id: string }>(
     page.request,
     server,
@@ -212,10 +213,13 @@ test('scrolls back past the stream into the event log, and opens any seq', async
   for (const title of ['a', 'b', 'c'])
     await api(page.request, server, admin, 'POST', '/api/v1/collections/posts/records', { title });
   await signIn(page, server, undefined, '#/monitor');
-  await expect(page.getByRole('heading', { name: 'No events yet' })).toBeVisible();
-  await page.getByRole('button', { name: 'Older' }).click();
-  // The collection's creation and the three records.
+  // The collection's creation and the three records, prefilled from the event log.
   await expect(page.getByTestId('event-row')).toHaveCount(4);
+  // Nothing older: "Older" says what the log holds.
+  await page.getByRole('button', { name: 'Older' }).click();
+  await expect(page.getByTestId('toast').filter({ hasText: 'No older events' })).toContainText(
+    'The event log holds seqs 1–4',
+  );
   await page.getByLabel('Go to seq').fill('3');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('event-detail').getByRole('tree', { name: 'Payload' })).toContainText('"b"');

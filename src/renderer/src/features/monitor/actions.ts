@@ -1,9 +1,11 @@
 /**
  * What the monitor's screens ask for: pause and resume the stream, filter it, open an event (its record
- * from the event log and the explanation of its fan-out), inspect, disconnect and test a connection.
+ * from the event log and the explanation of its fan-out), inspect, disconnect and test a connection, and
+ * replay a range of past events into the playground's client.
  */
 import type { HubEvent } from '../../../../shared/events';
 import type { MonitorExplain, MonitorSendResult } from '../../../../shared/monitor';
+import { MONITOR_REPLAY_MAX, type MonitorReplayResult } from '../../../../shared/monitor-history';
 import { call } from '../../sdk';
 import { patch, useAppStore } from '../../store';
 import { failed, idle, loading, ready } from '../../store/resource';
@@ -11,8 +13,11 @@ import { toast } from '../../store/toasts';
 import { attempt, type Outcome } from '../../lib/outcome';
 import { monitor } from './api';
 import type { EventFilter } from './event-buffer';
-import { loadOlder, sendFeed } from './feed';
+import { sendFeed } from './feed';
+import { loadOlder } from './history';
+import { replaySummary } from './history-model';
 import { live } from './live-data';
+import { logPlayground, usePlayground } from './playground-session';
 import type { MonitorState } from './slice';
 
 const bumpEvents = () =>
@@ -112,9 +117,28 @@ export async function sendTestFrame(
   return r;
 }
 
-/** Scrolls back past the ring into the event log (1,000 events at a time). */
+/** Scrolls back past the ring into the event log (1,000 seqs at a time). */
 export async function loadOlderEvents(): Promise<void> {
-  const r = await attempt(() => loadOlder(1000));
-  if (!r.ok) toast(`Could not load older events: ${r.error.message}`, 'error');
-  else if (r.value === 0) toast('No older events in the event log.');
+  await loadOlder();
+}
+
+/**
+ * Replays seqs `from`..`to` from the event log into the playground's client, as the live fan-out would
+ * (its dialect, filter and view rule); the frames arrive in its list, a note and a toast say what was sent
+ * and skipped.
+ */
+export async function replayInPlayground(from: number, to: number): Promise<Outcome<MonitorReplayResult>> {
+  const id = usePlayground.getState().connectionId;
+  const r = await attempt(() => {
+    if (!id) throw new Error('Connect a test client in the Playground first.');
+    if (to - from + 1 > MONITOR_REPLAY_MAX)
+      throw new Error(`Select at most ${MONITOR_REPLAY_MAX.toLocaleString()} seqs to replay.`);
+    return call(() => monitor().replay({ connection: id, from_seq: from, to_seq: to }));
+  });
+  if (r.ok) {
+    const line = `Replayed seqs ${from}–${to} (${r.value.events.toLocaleString()} events): ${replaySummary(r.value)}`;
+    logPlayground('info', line);
+    toast(line);
+  } else toast(`Replay failed: ${r.error.message}`, 'error');
+  return r;
 }

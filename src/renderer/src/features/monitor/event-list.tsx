@@ -1,12 +1,17 @@
 /**
  * The event stream: a virtualized grid over the event buffer, newest first (only the rows in view are in
- * the DOM, so 50,000 events scroll like 50). Arrows move, Enter opens. When scrolled away from the top,
- * new events do not push the rows being read.
+ * the DOM, so 50,000 events scroll like 50). Arrows move, Enter opens; Shift+click or Shift+arrows select
+ * a range of seqs (to replay). Where pages of the event log do not meet, a gap row says which seqs are not
+ * loaded and loads them. When scrolled away from the top, new events do not push the rows being read.
  */
-import { memo, useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { useShallow } from 'zustand/react/shallow';
 import type { MonitorEventSummary } from '../../../../shared/monitor';
 import { useAppStore } from '../../store';
+import { Button } from '../../ui/button';
+import type { HistoryGap } from './event-buffer';
+import { loadGap, pickRow, useHistory } from './history';
 import { live } from './live-data';
 import { clockMs, fanoutLine } from './format';
 
@@ -15,6 +20,9 @@ const ROW_H = 32;
 export function EventList({ openSeq, onOpen }: { openSeq: number | null; onOpen: (seq: number) => void }) {
   // The version is what makes this re-render once per frame with new events.
   const version = useAppStore((s) => s.monitor.eventsVersion);
+  const { range, scrollTo, paging } = useHistory(
+    useShallow((s) => ({ range: s.range, scrollTo: s.scrollTo, paging: s.paging })),
+  );
   const size = live.events.size;
   const scroller = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
@@ -39,29 +47,42 @@ export function EventList({ openSeq, onOpen }: { openSeq: number | null; onOpen:
     setActive((a) => a + added);
   }, [version, size]);
 
+  // "Go to": the row is loaded by now; bring it into the middle of the view.
+  useEffect(() => {
+    if (!scrollTo) return;
+    const i = live.events.indexOf(scrollTo.seq);
+    if (i < 0) return;
+    setActive(i);
+    virtualizer.scrollToIndex(i, { align: 'center' });
+  }, [scrollTo]);
+
   const openRef = useRef(onOpen);
   openRef.current = onOpen;
-  const onRowOpen = useCallback((i: number, seq: number) => {
+  const onRowOpen = useCallback((i: number, seq: number, extend: boolean) => {
     setActive(i);
-    openRef.current(seq);
+    if (pickRow(seq, extend)) openRef.current(seq);
   }, []);
-  const move = (to: number) => {
+  const move = (to: number, extend = false) => {
     const i = Math.max(0, Math.min(size - 1, to));
     setActive(i);
     virtualizer.scrollToIndex(i, { align: 'auto' });
+    const e = live.events.row(i);
+    if (e) pickRow(e.seq, extend);
   };
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const page = 10;
     const keys: Record<string, () => void> = {
-      ArrowDown: () => move(active + 1),
-      ArrowUp: () => move(active - 1),
-      PageDown: () => move(active + page),
-      PageUp: () => move(active - page),
-      Home: () => move(0),
-      End: () => move(size - 1),
+      ArrowDown: () => move(active + 1, e.shiftKey),
+      ArrowUp: () => move(active - 1, e.shiftKey),
+      PageDown: () => move(active + page, e.shiftKey),
+      PageUp: () => move(active - page, e.shiftKey),
+      Home: () => move(0, e.shiftKey),
+      End: () => move(size - 1, e.shiftKey),
       Enter: () => {
         const r = live.events.row(active);
+        const gap = live.events.gapAt(active);
         if (r) onOpen(r.seq);
+        else if (gap) void loadGap(gap);
       },
     };
     const run = keys[e.key];
@@ -76,6 +97,7 @@ export function EventList({ openSeq, onOpen }: { openSeq: number | null; onOpen:
       className="mon-grid mon-events"
       role="grid"
       aria-label="Events"
+      aria-multiselectable="true"
       aria-rowcount={size + 1}
       tabIndex={0}
       onKeyDown={onKeyDown}
@@ -92,7 +114,12 @@ export function EventList({ openSeq, onOpen }: { openSeq: number | null; onOpen:
       <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualizer.getVirtualItems().map((v) => {
           const e = live.events.row(v.index);
-          if (!e) return null;
+          if (!e) {
+            const gap = live.events.gapAt(v.index);
+            return gap ? (
+              <GapRow key={`gap-${gap.from}`} gap={gap} top={v.start} index={v.index} busy={paging} />
+            ) : null;
+          }
           return (
             <EventRow
               key={e.seq}
@@ -101,10 +128,34 @@ export function EventList({ openSeq, onOpen }: { openSeq: number | null; onOpen:
               index={v.index}
               active={v.index === active}
               open={e.seq === openSeq}
+              selected={!!range && e.seq >= range.from && e.seq <= range.to}
               onOpen={onRowOpen}
             />
           );
         })}
+      </div>
+    </div>
+  );
+}
+
+/** Seqs between two pages of the log that are not loaded, and a button that loads the oldest of them. */
+function GapRow({ gap, top, index, busy }: { gap: HistoryGap; top: number; index: number; busy: boolean }) {
+  const n = gap.to - gap.from + 1;
+  return (
+    <div
+      className="mon-row mon-gap"
+      role="row"
+      aria-rowindex={index + 2}
+      data-testid="event-gap"
+      style={{ transform: `translateY(${top}px)` }}
+    >
+      <div role="gridcell" className="mon-cell mon-gap-cell">
+        <span>
+          Seqs {gap.from.toLocaleString()}–{gap.to.toLocaleString()} not loaded ({n.toLocaleString()})
+        </span>
+        <Button size="sm" variant="ghost" busy={busy} onClick={() => void loadGap(gap)}>
+          Load {Math.min(n, 1000).toLocaleString()}
+        </Button>
       </div>
     </div>
   );
@@ -116,6 +167,7 @@ const EventRow = memo(function EventRow({
   index,
   active,
   open,
+  selected,
   onOpen,
 }: {
   e: MonitorEventSummary;
@@ -123,19 +175,24 @@ const EventRow = memo(function EventRow({
   index: number;
   active: boolean;
   open: boolean;
-  onOpen: (index: number, seq: number) => void;
+  selected: boolean;
+  onOpen: (index: number, seq: number, extend: boolean) => void;
 }) {
   const f = e.fanout;
   return (
     <div
-      className={`mon-row${active ? ' mon-active' : ''}${open ? ' mon-open' : ''}`}
+      className={`mon-row${active ? ' mon-active' : ''}${open ? ' mon-open' : ''}${selected ? ' mon-selected' : ''}`}
       role="row"
       aria-rowindex={index + 2}
-      aria-selected={open}
+      aria-selected={open || selected}
       data-testid="event-row"
       data-seq={e.seq}
       style={{ transform: `translateY(${top}px)` }}
-      onClick={() => onOpen(index, e.seq)}
+      onClick={(ev) => onOpen(index, e.seq, ev.shiftKey)}
+      onMouseDown={(ev) => {
+        // Shift+click selects a range: no text selection across the rows.
+        if (ev.shiftKey) ev.preventDefault();
+      }}
     >
       <div role="gridcell" className="mon-cell mon-mono">
         {clockMs(Date.parse(e.timestamp))}

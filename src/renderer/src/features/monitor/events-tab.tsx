@@ -1,22 +1,29 @@
 /**
- * The Events tab: filters (collection, type, account, text, a time range from the charts), pause with
- * "N new", the virtualized stream and the open event's panel. Filters and the open seq live in the URL.
+ * The Events tab: filters (collection, type, account, text, a time range from the charts), "go to" a seq or
+ * a time, pause with "N new", the virtualized stream (prefilled from the event log) with its replay bar, and
+ * the open event's panel. Filters and the open seq live in the URL.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { Activity, History, Pause, Play, X } from 'lucide-react';
+import { Activity, History, Pause, Play, Repeat, X } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import { EVENT_TYPES } from '../../../../shared/events';
 import { setQuery } from '../../store/route';
 import { useAppStore } from '../../store';
 import { Button } from '../../ui/button';
 import { SearchInput } from '../../ui/search-input';
-import { EmptyState } from '../../ui/states';
+import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
 import { filterEvents, loadOlderEvents, openEvent, pauseEvents, resumeEvents } from './actions';
 import { EventDetail } from './event-detail';
 import { EventList } from './event-list';
 import { isFiltering, type EventFilter } from './event-buffer';
 import { clockMs } from './format';
+import { clearGoToError, goTo, prefill, useHistory, watchHistory } from './history';
 import { live } from './live-data';
+import { ReplayBar } from './replay-bar';
+import './history.css';
+
+// The prefill runs whenever the feed goes live, whichever tab is open (the monitor screen imports this one).
+watchHistory();
 
 const num = (s: string | undefined) => (s && Number.isFinite(Number(s)) ? Number(s) : undefined);
 
@@ -52,14 +59,20 @@ export function EventsTab({ query }: { query: Record<string, string> }) {
     return [...set].sort();
   }, [version > 0, query.acct]);
 
-  const [older, setOlder] = useState(false);
-  const loadMore = () => {
-    setOlder(true);
-    void loadOlderEvents().finally(() => setOlder(false));
-  };
+  const history = useHistory(
+    useShallow((s) => ({
+      prefill: s.prefill,
+      prefillError: s.prefillError,
+      paging: s.paging,
+      ranged: s.range !== null,
+      gotoError: s.gotoError,
+    })),
+  );
+  const [replayOpen, setReplayOpen] = useState(false);
   const shown = live.events.size;
   const filtering = isFiltering(filter);
   const summary = seq !== null ? live.events.find(seq) : undefined;
+  const loadingHistory = history.prefill === 'loading' || (history.prefill === 'idle' && status !== 'error');
 
   return (
     <div className="mon-split">
@@ -108,7 +121,7 @@ export function EventsTab({ query }: { query: Record<string, string> }) {
               </button>
             </span>
           )}
-          <GoToSeq />
+          <GoTo busy={history.paging} />
           <div className="mon-toolbar-end">
             {catchingUp > 0 && <span className="badge badge-wait">Catching up {catchingUp}…</span>}
             <span className="mon-total" data-testid="event-total">
@@ -117,12 +130,23 @@ export function EventsTab({ query }: { query: Record<string, string> }) {
             <Button
               size="sm"
               variant="ghost"
-              busy={older}
+              busy={history.paging}
+              disabled={history.prefill === 'loading'}
               icon={<History size={14} aria-hidden="true" />}
-              onClick={loadMore}
-              title="Load the 1,000 events before the oldest shown, from the event log"
+              onClick={() => void loadOlderEvents()}
+              title="Load the 1,000 seqs before the oldest shown, from the event log"
             >
               Older
+            </Button>
+            <Button
+              size="sm"
+              variant="ghost"
+              icon={<Repeat size={14} aria-hidden="true" />}
+              aria-pressed={replayOpen || history.ranged}
+              onClick={() => setReplayOpen((o) => !o)}
+              title="Replay a range of past events into the playground's test client (or Shift+click two events)"
+            >
+              Replay…
             </Button>
             {paused ? (
               <Button
@@ -143,11 +167,40 @@ export function EventsTab({ query }: { query: Record<string, string> }) {
             )}
           </div>
         </div>
-        {shown === 0 && !filtering && !paused ? (
+        {history.gotoError && (
+          <div className="mon-history-error" id="mon-goto-error" role="alert" data-testid="goto-error">
+            <span>{history.gotoError}</span>
+            <button type="button" className="icon-btn" aria-label="Dismiss" onClick={clearGoToError}>
+              <X size={14} aria-hidden="true" />
+            </button>
+          </div>
+        )}
+        {(replayOpen || history.ranged) && <ReplayBar onClose={() => setReplayOpen(false)} />}
+        {history.prefill === 'error' && shown > 0 && (
+          <div className="mon-history-error" role="alert">
+            Could not load the earlier events from the event log: {history.prefillError}
+            <Button size="sm" onClick={() => void prefill()}>
+              Retry
+            </Button>
+          </div>
+        )}
+        {shown === 0 && !filtering && !paused && history.prefill === 'error' ? (
+          <ErrorState
+            title="Could not load the event log"
+            message={history.prefillError ?? 'The server did not answer.'}
+            onRetry={() => void prefill()}
+          />
+        ) : shown === 0 && !filtering && !paused && loadingHistory ? (
+          <LoadingState
+            label={
+              status === 'live'
+                ? 'Loading recent events from the event log…'
+                : 'Connecting to the monitor feed…'
+            }
+          />
+        ) : shown === 0 && !filtering && !paused ? (
           <EmptyState icon={<Activity size={28} aria-hidden="true" />} title="No events yet">
-            {status === 'live'
-              ? 'Write a record and watch it fan out to every connection — or load the earlier ones from the event log with Older.'
-              : 'Connecting to the monitor feed…'}
+            The event log is empty. Write a record and watch it fan out to every connection.
           </EmptyState>
         ) : shown === 0 ? (
           <EmptyState title="No event matches">Change or clear the filters.</EmptyState>
@@ -162,25 +215,33 @@ export function EventsTab({ query }: { query: Record<string, string> }) {
   );
 }
 
-/** Opens any seq still in the event log (its detail loads from there). */
-function GoToSeq() {
+/** "Go to" a seq or a time: pages the event log there, scrolls to it and opens it; errors say why not. */
+function GoTo({ busy }: { busy: boolean }) {
   const [v, setV] = useState('');
+  const error = useHistory((s) => s.gotoError);
   return (
     <form
       className="mon-goto"
+      role="search"
+      aria-label="Go to an event"
       onSubmit={(e) => {
         e.preventDefault();
-        const n = Number(v);
-        if (Number.isInteger(n) && n > 0) setQuery({ seq: n });
+        void goTo(v);
       }}
     >
       <input
-        aria-label="Go to seq"
-        placeholder="seq"
-        inputMode="numeric"
+        aria-label="Go to seq or time"
+        placeholder="Go to seq or time"
+        title="A seq (1234), a time today (14:30:05) or a date and time (2024-05-01 14:30); Enter goes there"
         value={v}
-        onChange={(e) => setV(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? 'mon-goto-error' : undefined}
+        onChange={(e) => {
+          setV(e.target.value);
+          clearGoToError();
+        }}
       />
+      {busy && <span className="mon-goto-busy">Loading…</span>}
     </form>
   );
 }

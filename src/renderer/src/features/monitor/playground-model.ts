@@ -2,6 +2,7 @@
  * The playground's dialects (docs/dialects.md): for each, the URL a test client opens and the message that
  * subscribes it, from a collection, a filter and a token. Pure, so each dialect's wire shape is tested.
  */
+import type { MonitorConnection } from '../../../../shared/monitor';
 
 export type DialectId = 'native' | 'fastschema' | 'snackbase' | 'topics' | 'sse';
 
@@ -126,4 +127,23 @@ export function storeSaved(list: SavedMessage[]): void {
   } catch {
     // note: a full or disabled storage only loses the saved messages.
   }
+}
+
+/**
+ * Which new connections (not in `before`) could be this client: same dialect, same caller, subscribed to
+ * the collection. Pure, for tests.
+ */
+export function matchingConnections(
+  connections: Iterable<MonitorConnection>,
+  before: ReadonlySet<string>,
+  want: { dialect: DialectId; collection: string; userId: string | null; kind: 'user' | 'key' | null },
+): string[] {
+  const out: string[] = [];
+  for (const c of connections) {
+    if (before.has(c.id) || c.dialect !== want.dialect) continue;
+    if (c.kind !== want.kind || (want.kind === 'user' && c.user_id !== want.userId)) continue;
+    if (!c.subscription_details.some((s) => s.collection === want.collection)) continue;
+    out.push(c.id);
+  }
+  return out;
 }

@@ -1,12 +1,12 @@
 /**
  * The Playground (Supabase's Realtime Inspector): connect a test client from the browser — anonymous, as a
  * user (email and password), or with an API key — in any dialect, subscribe with a filter, watch the raw
- * frames in and out, send frames, keep a few saved messages.
+ * frames in and out, send frames, keep a few saved messages. The client lives in playground-session.ts, so
+ * it stays connected on the other tabs (the Events tab replays past events into it).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { ArrowDown, ArrowUp, Info, Plug, PlugZap, Save, Send, Trash2 } from 'lucide-react';
-import { authApi } from '../../../../shared/client';
-import { connection } from '../../sdk';
+import { useShallow } from 'zustand/react/shallow';
 import { Button } from '../../ui/button';
 import { Card } from '../../ui/page';
 import { clockMs } from './format';
@@ -14,105 +14,39 @@ import { JsonTree, tryJson } from './json-tree';
 import {
   DIALECTS,
   loadSaved,
-  playgroundUrl,
   storeSaved,
-  subscribeMessage,
   type DialectId,
   type PlaygroundFrame,
   type SavedMessage,
 } from './playground-model';
-
-type As = 'anonymous' | 'user' | 'key';
-// note: enough to read back a burst; older frames scroll away.
-const KEPT = 500;
+import {
+  clearPlaygroundFrames,
+  connectPlayground,
+  disconnectPlayground,
+  pickPlaygroundConnection,
+  sendPlayground,
+  setPlaygroundForm,
+  usePlayground,
+  type ConnectAs,
+} from './playground-session';
 
 export default function PlaygroundTab() {
-  const [as, setAs] = useState<As>('anonymous');
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [apiKey, setApiKey] = useState('');
-  const [dialect, setDialect] = useState<DialectId>('native');
-  const [collection, setCollection] = useState('');
-  const [filter, setFilter] = useState('');
-  const [state, setState] = useState<'closed' | 'connecting' | 'open'>('closed');
-  const [error, setError] = useState<string | null>(null);
-  const [frames, setFrames] = useState<PlaygroundFrame[]>([]);
+  const { form, state, error, frames, connectionId, candidates } = usePlayground(
+    useShallow((s) => ({
+      form: s.form,
+      state: s.state,
+      error: s.error,
+      frames: s.frames,
+      connectionId: s.connectionId,
+      candidates: s.candidates,
+    })),
+  );
+  const { as, email, password, apiKey, dialect, collection, filter } = form;
   const [picked, setPicked] = useState<PlaygroundFrame | null>(null);
   const [draft, setDraft] = useState('{ "action": "ping" }');
   const [saved, setSaved] = useState<SavedMessage[]>(loadSaved);
-  const socket = useRef<WebSocket | EventSource | null>(null);
   const spec = DIALECTS.find((d) => d.id === dialect)!;
-
-  const log = (direction: PlaygroundFrame['direction'], text: string) =>
-    setFrames((f) => [{ direction, at: Date.now(), text }, ...f].slice(0, KEPT));
-
-  useEffect(() => () => socket.current?.close(), []);
-
-  const connect = async () => {
-    setError(null);
-    const base = connection.serverUrl;
-    if (!base) return setError('No server to connect to.');
-    if (!collection.trim()) return setError('Name the collection to subscribe to.');
-    if (spec.filters && filter.trim() && tryJson(filter) === undefined)
-      return setError('The filter is not JSON, e.g. {"published": true}.');
-    setState('connecting');
-    let token: string | undefined;
-    try {
-      if (as === 'user') {
-        const ctx = { baseUrl: () => base, token: () => undefined, fetch: globalThis.fetch.bind(globalThis) };
-        token = (await authApi(ctx).login(email, password)).access_token;
-      } else if (as === 'key') token = apiKey.trim() || undefined;
-    } catch (e) {
-      setState('closed');
-      return setError(`Sign-in failed: ${(e as Error).message}`);
-    }
-    if (spec.needsToken && !token) {
-      setState('closed');
-      return setError(`${spec.label.split(' (')[0]} needs a user or an API key.`);
-    }
-    const target = { dialect, collection: collection.trim(), filter, token };
-    const url = playgroundUrl(base, target);
-    log('info', `Connecting to ${url.replace(/token=[^&]+/, 'token=…')}`);
-    if (spec.transport === 'sse') {
-      const es = new EventSource(url);
-      socket.current = es;
-      es.onopen = () => setState('open');
-      const onMsg = (e: MessageEvent) => log('in', String(e.data));
-      es.onmessage = onMsg;
-      for (const t of ['record.created', 'record.updated', 'record.deleted']) es.addEventListener(t, onMsg);
-      es.onerror = () => log('info', 'The stream dropped; the browser retries.');
-      return;
-    }
-    const ws = new WebSocket(url);
-    socket.current = ws;
-    ws.onopen = () => {
-      setState('open');
-      const sub = subscribeMessage(target);
-      if (sub) send(JSON.stringify(sub));
-    };
-    ws.onmessage = (e) => log('in', String(e.data));
-    ws.onclose = (e) => {
-      if (socket.current === ws) socket.current = null;
-      setState('closed');
-      log('info', `Closed: ${e.code}${e.reason ? ` ${e.reason}` : ''}`);
-    };
-  };
-
-  const disconnect = () => {
-    const s = socket.current;
-    socket.current = null;
-    s?.close();
-    setState('closed');
-    if (s instanceof EventSource) log('info', 'Closed.');
-  };
-
-  const send = (text: string) => {
-    const s = socket.current;
-    if (!(s instanceof WebSocket) || s.readyState !== WebSocket.OPEN)
-      return setError('Connect a WebSocket dialect first.');
-    s.send(text);
-    log('out', text);
-  };
+  const send = (text: string) => void sendPlayground(text);
 
   const save = () => {
     const name = draft.trim().slice(0, 40);
@@ -134,13 +68,17 @@ export default function PlaygroundTab() {
           className="form"
           onSubmit={(e) => {
             e.preventDefault();
-            if (open) disconnect();
-            else void connect();
+            if (open) disconnectPlayground();
+            else void connectPlayground();
           }}
         >
           <label className="field">
             <span className="field-label">Connect as</span>
-            <select value={as} onChange={(e) => setAs(e.target.value as As)} disabled={open}>
+            <select
+              value={as}
+              onChange={(e) => setPlaygroundForm({ as: e.target.value as ConnectAs })}
+              disabled={open}
+            >
               <option value="anonymous">Anonymous</option>
               <option value="user">A user (email and password)</option>
               <option value="key">An API key</option>
@@ -152,7 +90,7 @@ export default function PlaygroundTab() {
                 <span className="field-label">Email</span>
                 <input
                   value={email}
-                  onChange={(e) => setEmail(e.target.value)}
+                  onChange={(e) => setPlaygroundForm({ email: e.target.value })}
                   autoComplete="off"
                   disabled={open}
                 />
@@ -162,7 +100,7 @@ export default function PlaygroundTab() {
                 <input
                   type="password"
                   value={password}
-                  onChange={(e) => setPassword(e.target.value)}
+                  onChange={(e) => setPlaygroundForm({ password: e.target.value })}
                   autoComplete="off"
                   disabled={open}
                 />
@@ -174,7 +112,7 @@ export default function PlaygroundTab() {
               <span className="field-label">API key</span>
               <input
                 value={apiKey}
-                onChange={(e) => setApiKey(e.target.value)}
+                onChange={(e) => setPlaygroundForm({ apiKey: e.target.value })}
                 placeholder="sbk_…"
                 autoComplete="off"
                 disabled={open}
@@ -183,7 +121,11 @@ export default function PlaygroundTab() {
           )}
           <label className="field">
             <span className="field-label">Dialect</span>
-            <select value={dialect} onChange={(e) => setDialect(e.target.value as DialectId)} disabled={open}>
+            <select
+              value={dialect}
+              onChange={(e) => setPlaygroundForm({ dialect: e.target.value as DialectId })}
+              disabled={open}
+            >
               {DIALECTS.map((d) => (
                 <option key={d.id} value={d.id}>
                   {d.label}
@@ -195,7 +137,7 @@ export default function PlaygroundTab() {
             <span className="field-label">Collection</span>
             <input
               value={collection}
-              onChange={(e) => setCollection(e.target.value)}
+              onChange={(e) => setPlaygroundForm({ collection: e.target.value })}
               placeholder="posts"
               disabled={open}
             />
@@ -205,7 +147,7 @@ export default function PlaygroundTab() {
               <span className="field-label">Filter (JSON, optional)</span>
               <input
                 value={filter}
-                onChange={(e) => setFilter(e.target.value)}
+                onChange={(e) => setPlaygroundForm({ filter: e.target.value })}
                 placeholder='{"published": true}'
                 disabled={open}
               />
@@ -224,9 +166,20 @@ export default function PlaygroundTab() {
           >
             {open ? 'Disconnect' : 'Connect'}
           </Button>
+          {state === 'open' && <ConnectionLine connectionId={connectionId} candidates={candidates} />}
         </form>
       </Card>
-      <Card title={`Frames${state === 'open' ? ' · connected' : ''}`} className="mon-play-frames">
+      <Card
+        title={`Frames${state === 'open' ? ' · connected' : ''}`}
+        className="mon-play-frames"
+        actions={
+          frames.length > 0 && (
+            <Button size="sm" variant="ghost" onClick={clearPlaygroundFrames}>
+              Clear
+            </Button>
+          )
+        }
+      >
         <div className="mon-test">
           <textarea
             aria-label="Message to send"
@@ -308,5 +261,32 @@ export default function PlaygroundTab() {
         )}
       </Card>
     </div>
+  );
+}
+
+/** Which server connection the test client is (what a replay targets), or a choice when several match. */
+function ConnectionLine({ connectionId, candidates }: { connectionId: string | null; candidates: string[] }) {
+  if (connectionId)
+    return (
+      <p className="mon-play-conn" data-testid="playground-connection" data-id={connectionId}>
+        Connection <code>{connectionId}</code> · replay past events into it from the Events tab.
+      </p>
+    );
+  if (candidates.length > 1)
+    return (
+      <label className="field">
+        <span className="field-label">Several connections match this client: which one is it?</span>
+        <select defaultValue="" onChange={(e) => e.target.value && pickPlaygroundConnection(e.target.value)}>
+          <option value="">Choose…</option>
+          {candidates.map((c) => (
+            <option key={c}>{c}</option>
+          ))}
+        </select>
+      </label>
+    );
+  return (
+    <p className="mon-play-conn muted" data-testid="playground-connection">
+      Finding this client among the monitor's connections…
+    </p>
   );
 }
