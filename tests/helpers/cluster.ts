@@ -1,283 +1,26 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, Client, tempDir } from './server';
-import { freePort, startRedis, type RedisOptions, type TestRedis } from './redis';
+import { startClusterProcesses, type ClusterOptions, type ClusterProcesses } from './cluster-processes';
+import { Client } from './server';
 import { closeAll, eventually, native, subscribe, type Frame, type WsClient } from './ws';
 
-// note: tsx compiles on the fly; a cold start takes ~2 s, 20 s covers a loaded 2-core box.
-const START_MS = 20_000;
-// note: SIGTERM stops a server in well under a second; after 5 s it gets SIGKILL.
-const STOP_MS = 5_000;
-// note: keeps failure messages useful without holding every log line in memory.
-const OUTPUT_KEEP = 20_000;
-/** A request log line (`POST /api/… 201 0.8ms trace=…`). */
-const REQUEST_LINE = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \/\S* \d{3} /;
+export { ROOT, runCli, startEdge, type CliRun, type NodeProc } from './cluster-processes';
 
-/** The repository root: the CLI runs from here whatever the test runner's cwd. */
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Variables the CLI reads that must not leak in from the shell running the tests. */
-const CLI_ENV = [
-  'SWITCHBOARD_PORT',
-  'SWITCHBOARD_HOST',
-  'SWITCHBOARD_DATA_DIR',
-  'SWITCHBOARD_REDIS_URL',
-  'SWITCHBOARD_PRIMARY_URL',
-];
-
-function cliEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    SWITCHBOARD_ADMIN_EMAIL: ADMIN_EMAIL,
-    SWITCHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
-  };
-  for (const k of CLI_ENV) delete env[k];
-  return env;
-}
-
-const live = new Set<ChildProcess>();
-// A test that crashes must not leave servers behind; only our own children, by PID.
-process.once('exit', () => {
-  for (const c of live) c.kill('SIGKILL');
-});
-
-function spawnCli(args: string[]): ChildProcess {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main/headless.ts', ...args], {
-    cwd: ROOT,
-    env: cliEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(proc);
-  proc.once('exit', () => live.delete(proc));
-  return proc;
-}
-
-const isDone = (p: ChildProcess) => p.exitCode !== null || p.signalCode !== null;
-
-/** Resolves when `proc` has exited (true) or after `ms` (false). */
-function exitWithin(proc: ChildProcess, ms: number): Promise<boolean> {
-  if (isDone(proc)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    proc.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-/** One headless CLI process (primary or edge) that printed `listening on URL`. */
-export interface NodeProc {
-  proc: ChildProcess;
-  pid: number;
-  url: string;
-  port: number;
-  args: string[];
-  /** The last ~20 KB it printed (stdout and stderr), request log lines left out. */
-  output(): string;
-  /** Sends a signal to this PID. */
-  kill(signal?: NodeJS.Signals): void;
-  /** SIGTERM, then SIGKILL if it lingers; resolves once it has exited. */
-  stop(): Promise<void>;
-  /** Resolves once it has exited. */
-  exited(): Promise<void>;
-}
-
-/** Spawns `headless.ts args…` and waits until it listens; a process that exits first rejects. */
-export function spawnNode(args: string[]): Promise<NodeProc> {
-  const proc = spawnCli(args);
-  let out = '';
-  let url = '';
-  return new Promise<NodeProc>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`server did not start within ${START_MS} ms (${args.join(' ')}):\n${out}`));
-    }, START_MS);
-    let partial = '';
-    const onData = (d: Buffer) => {
-      // Request log lines are dropped: what matters in a failure is what the cluster code said.
-      const lines = (partial + d.toString()).split('\n');
-      partial = lines.pop()!;
-      const kept = lines.filter((l) => !REQUEST_LINE.test(l));
-      if (kept.length) out = (out + kept.join('\n') + '\n').slice(-OUTPUT_KEEP);
-      if (url) return;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (!m) return;
-      url = m[1]!;
-      clearTimeout(timer);
-      resolve({
-        proc,
-        pid: proc.pid!,
-        url,
-        port: Number(new URL(url).port),
-        args,
-        output: () => out,
-        kill: (signal = 'SIGTERM') => {
-          if (!isDone(proc)) proc.kill(signal);
-        },
-        async stop() {
-          if (isDone(proc)) return;
-          proc.kill('SIGTERM');
-          if (!(await exitWithin(proc, STOP_MS))) {
-            proc.kill('SIGKILL');
-            await exitWithin(proc, STOP_MS);
-          }
-        },
-        async exited() {
-          await exitWithin(proc, STOP_MS * 4);
-        },
-      });
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (!url) reject(new Error(`server exited with ${code ?? signal} before listening:\n${out}`));
-    });
-  });
-}
-
-/** How a CLI run that should fail ended. */
-export interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to its exit (bounded: SIGKILL after `timeoutMs`, reported as signal SIGKILL). */
-export function runCli(args: string[], timeoutMs = START_MS): Promise<CliRun> {
-  const proc = spawnCli(args);
-  let stdout = '';
-  let stderr = '';
-  proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      // 'exit' can come before the pipes are drained; 'close' comes after.
-      proc.once('close', () => resolve({ code, signal, stdout, stderr }));
-      if (proc.stdout!.closed && proc.stderr!.closed) resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
-/** A primary: the CLI with a data dir and `--redis`. */
-export interface Primary extends NodeProc {
-  dataDir: string;
-}
-
-/** Starts a primary on `port` (0: any), on `dataDir` (a new temp dir when not given). */
-export async function startPrimary(o: {
-  redisUrl: string;
-  dataDir?: string;
-  port?: number;
-}): Promise<Primary> {
-  const dataDir = o.dataDir ?? tempDir('sb-primary-');
-  try {
-    const p = await spawnNode([
-      '--port',
-      String(o.port ?? 0),
-      '--host',
-      '127.0.0.1',
-      '--data-dir',
-      dataDir,
-      '--redis',
-      o.redisUrl,
-    ]);
-    return Object.assign(p, { dataDir });
-  } catch (e) {
-    if (!o.dataDir) rmSync(dataDir, { recursive: true, force: true });
-    throw e;
-  }
-}
-
-/** Starts an edge of the primary at `primaryUrl`. */
-export function startEdge(o: { redisUrl: string; primaryUrl: string; port?: number }): Promise<NodeProc> {
-  return spawnNode([
-    '--edge',
-    '--port',
-    String(o.port ?? 0),
-    '--host',
-    '127.0.0.1',
-    '--redis',
-    o.redisUrl,
-    '--primary',
-    o.primaryUrl,
-  ]);
-}
-
-/** A redis-server, a primary and edges, each its own process on loopback. */
-export interface TestCluster {
-  redis: TestRedis;
-  primary: Primary;
-  edges: NodeProc[];
-  /** The superuser, signed in on the primary. */
+/** A cluster's processes and its superuser, signed in on the primary. */
+export interface TestCluster extends ClusterProcesses {
   admin: Client;
-  /** SIGKILLs the primary and waits until it is gone. */
-  killPrimary(): Promise<void>;
-  /** Starts the primary again on the same port and data dir (SIGKILLing it first if it runs). */
-  restartPrimary(): Promise<Primary>;
-  /** Everything the cluster printed, for failure messages. */
-  output(): string;
-  /** Stops every process by PID (edges, primary, Redis) and removes the temp dirs. */
-  stop(): Promise<void>;
 }
 
-/** Starts Redis, then a primary on a port picked here (so it can restart on it), then `edges` edges. */
-export async function startCluster(o: { edges?: number } & RedisOptions = {}): Promise<TestCluster> {
-  const redis = await startRedis({ aof: o.aof });
-  const dataDir = tempDir('sb-primary-');
-  const edges: NodeProc[] = [];
-  let primary: Primary | undefined;
-  const stop = async () => {
-    await Promise.all(edges.map((e) => e.stop()));
-    await primary?.stop();
-    await redis.cleanup();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+/** Starts a cluster (see startClusterProcesses) and signs the superuser in on its primary. */
+export async function startCluster(o: ClusterOptions = {}): Promise<TestCluster> {
+  const procs = await startClusterProcesses(o);
   try {
-    const port = await freePort();
-    primary = await startPrimary({ redisUrl: redis.url, dataDir, port });
-    const primaryUrl = primary.url;
-    edges.push(
-      ...(await Promise.all(
-        Array.from({ length: o.edges ?? 2 }, () => startEdge({ redisUrl: redis.url, primaryUrl })),
-      )),
-    );
-    const admin = new Client(primary.url);
+    const admin = new Client(procs.primary.url);
     await admin.login();
-    const cluster: TestCluster = {
-      redis,
-      get primary() {
-        return primary!;
-      },
-      edges,
-      admin,
-      async killPrimary() {
-        primary!.kill('SIGKILL');
-        await primary!.exited();
-      },
-      async restartPrimary() {
-        await cluster.killPrimary();
-        primary = await startPrimary({ redisUrl: redis.url, dataDir, port });
-        return primary;
-      },
-      output: () =>
-        [
-          `--- primary ${primary?.url}\n${primary?.output().slice(-3000)}`,
-          ...edges.map((e, i) => `--- edge ${i} ${e.url}\n${e.output().slice(-3000)}`),
-          `--- redis\n${redis.output().slice(-2000)}`,
-        ].join('\n'),
-      stop,
-    };
-    return cluster;
+    // Object.assign keeps `primary` a getter (it changes on restartPrimary).
+    return Object.assign(procs, { admin });
   } catch (e) {
-    await stop();
+    await procs.stop();
     throw e;
   }
 }
@@ -287,7 +30,7 @@ export async function startCluster(o: { edges?: number } & RedisOptions = {}): P
  * them; test clients are closed after each test, and a failing test prints what the
  * processes said. `env.c` is the cluster once started.
  */
-export function useCluster(o: { edges?: number } & RedisOptions = {}): { c: TestCluster } {
+export function useCluster(o: ClusterOptions = {}): { c: TestCluster } {
   const env = {} as { c: TestCluster };
   beforeAll(async () => {
     env.c = await startCluster(o);

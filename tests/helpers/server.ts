@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type ServerConfig, type SwitchboardServer } from '../../src/main/server';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from './credentials';
 
-export const ADMIN_EMAIL = 'admin@test.local';
-export const ADMIN_PASSWORD = 'admin-password-1';
+export { ADMIN_EMAIL, ADMIN_PASSWORD };
 
 /** A fresh temp data dir; removed by the returned cleanup. */
 export function tempDir(prefix = 'sb-test-'): string {
