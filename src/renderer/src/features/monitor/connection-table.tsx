@@ -6,6 +6,7 @@
 import { memo, useCallback, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ArrowDown, ArrowUp } from 'lucide-react';
+import { useShallow } from 'zustand/react/shallow';
 import type { MonitorConnection } from '../../../../shared/monitor';
 import { useNow } from '../../lib/use-now';
 import { useAppStore } from '../../store';
@@ -40,8 +41,32 @@ export const COLUMNS: Col[] = [
 
 const BYTE_COLUMNS = new Set(['bytes_in', 'bytes_out', 'buffered']);
 
-/** One cell's text (bytes in B/KiB/MiB, times as `4s ago`); `now` in epoch ms. */
-function cell(col: Col, c: MonitorConnection, now: number) {
+/** A cluster instance's id as the server makes it: `edge@127.0.0.1:8001`, `primary@[::1]:8000`. */
+const INSTANCE_ID = /^(\w+)@(.+):(\d+)$/;
+
+/**
+ * Short names for instances, for a narrow column where `edge@127.0.0.1:…` would cut off what tells
+ * two edges apart: the primary is `primary` (a cluster has one); an edge is its id without what all
+ * edges share — `edge:8001` on one host, `edge@10.0.0.2` on one port. Other ids (`local`) stay.
+ */
+export function instanceLabels(ids: readonly string[]): Map<string, string> {
+  const parsed = ids.map((id) => ({ id, m: INSTANCE_ID.exec(id) }));
+  const edges = parsed.filter((p) => p.m?.[1] === 'edge').map((p) => p.m!);
+  const oneHost = new Set(edges.map((m) => m[2])).size === 1;
+  const onePort = new Set(edges.map((m) => m[3])).size === 1;
+  const labels = new Map<string, string>();
+  for (const { id, m } of parsed) {
+    if (m?.[1] === 'primary') labels.set(id, 'primary');
+    else if (m?.[1] === 'edge' && oneHost) labels.set(id, `edge:${m[3]}`);
+    else if (m?.[1] === 'edge' && onePort) labels.set(id, `edge@${m[2]}`);
+    else labels.set(id, id);
+  }
+  return labels;
+}
+
+/** One cell's text (bytes in B/KiB/MiB, times as `4s ago`, the instance by its short name); `now` in epoch ms. */
+function cell(col: Col, c: MonitorConnection, now: number, instance: string) {
+  if (col.key === 'instance') return <span title={c.instance}>{instance}</span>;
   if (col.key === 'connected_at')
     return <span title={c.connected_at}>{ago(Date.parse(c.connected_at), now)} ago</span>;
   if (col.key === 'last_seen') {
@@ -99,6 +124,8 @@ export function ConnectionTable({
   onOpen: (id: string) => void;
 }) {
   const version = useAppStore((s) => s.monitor.connectionsVersion);
+  const instanceIds = useAppStore(useShallow((s) => s.monitor.feed.instances.map((i) => i.id)));
+  const labels = useMemo(() => instanceLabels(instanceIds), [instanceIds]);
   const rows = useMemo(
     () => sortedConnections(live.connections.values(), sort, search),
     [version, sort, search],
@@ -179,6 +206,7 @@ export function ConnectionTable({
             <ConnRow
               key={c.id}
               c={c}
+              instance={labels.get(c.instance) ?? c.instance}
               top={v.start}
               index={v.index}
               now={Math.floor(now / 1000)}
@@ -195,6 +223,7 @@ export function ConnectionTable({
 
 const ConnRow = memo(function ConnRow({
   c,
+  instance,
   top,
   index,
   now,
@@ -203,6 +232,8 @@ const ConnRow = memo(function ConnRow({
   onOpen,
 }: {
   c: MonitorConnection;
+  /** The short name of its instance (see instanceLabels). */
+  instance: string;
   top: number;
   index: number;
   now: number;
@@ -228,7 +259,7 @@ const ConnRow = memo(function ConnRow({
           className={`mon-cell${col.num ? ' mon-num' : ''}${col.key === 'id' ? ' mon-mono' : ''}`}
           data-col={col.key}
         >
-          {cell(col, c, now * 1000)}
+          {cell(col, c, now * 1000, instance)}
         </div>
       ))}
     </div>

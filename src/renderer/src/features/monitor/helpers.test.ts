@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MonitorConnection } from '../../../../shared/monitor';
-import { sortedConnections } from './connection-table';
+import { instanceLabels, sortedConnections } from './connection-table';
 import { deltaRows } from '../../ui/diff-view';
 import { applyStats, percentile } from './live-data';
 import { playgroundUrl, subscribeMessage } from './playground-model';
@@ -53,6 +53,15 @@ describe('monitor helpers', () => {
     ];
     expect(sortedConnections(all, '-out', '').map((c) => c.id)).toEqual(['b', 'a', 'c']);
     expect(sortedConnections(all, 'id', 'ann').map((c) => c.id)).toEqual(['b']);
+  });
+
+  it('names instances by what tells them apart: the port on one host, the host on one port', () => {
+    const oneHost = ['primary@127.0.0.1:8000', 'edge@127.0.0.1:8001', 'edge@127.0.0.1:8002'];
+    expect([...instanceLabels(oneHost).values()]).toEqual(['primary', 'edge:8001', 'edge:8002']);
+    const onePort = ['primary@10.0.0.1:8000', 'edge@10.0.0.2:8000', 'edge@[fe80::1]:8000'];
+    expect([...instanceLabels(onePort).values()]).toEqual(['primary', 'edge@10.0.0.2', 'edge@[fe80::1]']);
+    const mixed = ['edge@10.0.0.2:8001', 'edge@10.0.0.3:8002', 'local'];
+    expect([...instanceLabels(mixed).values()]).toEqual(mixed);
   });
 
   it('flattens a jsondiffpatch delta into rows', () => {
