@@ -7,6 +7,9 @@ import { HeadlessServer } from './headless-server';
 
 export { expect };
 
+/** Where a server listens: the fixture's, or one a spec started itself (a cluster's primary). */
+export type ServerAt = Pick<HeadlessServer, 'url'>;
+
 /** Each test gets its own headless server on a free port with a fresh data directory. */
 export const test = base.extend<{ server: HeadlessServer }>({
   server: async ({}, use, testInfo) => {
@@ -51,7 +54,7 @@ export const ADMIN = { email: 'admin@example.test', password: 'e2e-admin-passwor
 /** A real login through the API; returns the access token. */
 export async function apiLogin(
   request: APIRequestContext,
-  server: HeadlessServer,
+  server: ServerAt,
   who: { email: string; password: string } = ADMIN,
 ): Promise<string> {
   const response = await request.post(`${server.url}/api/v1/auth/login`, { data: who });
@@ -63,7 +66,7 @@ export async function apiLogin(
 /** A JSON request to the API as `token`; throws unless the status is `expect`. */
 export async function api<T = unknown>(
   request: APIRequestContext,
-  server: HeadlessServer,
+  server: ServerAt,
   token: string,
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   path: string,
@@ -81,7 +84,7 @@ export async function api<T = unknown>(
 /** Opens the console in a browser and signs in through the login form; resolves once the shell shows. */
 export async function signIn(
   page: Page,
-  server: HeadlessServer,
+  server: ServerAt,
   who: { email: string; password: string } = ADMIN,
   hash = '',
 ): Promise<void> {
@@ -93,12 +96,7 @@ export async function signIn(
 }
 
 /** Opens the console as the desktop app does: with the bridge's server URL and admin token. */
-export async function openAsDesktop(
-  page: Page,
-  server: HeadlessServer,
-  token: string,
-  hash = '',
-): Promise<void> {
+export async function openAsDesktop(page: Page, server: ServerAt, token: string, hash = ''): Promise<void> {
   await page.addInitScript((bridge) => Object.assign(globalThis, { switchboard: bridge }), {
     serverUrl: server.url,
     adminToken: token,
