@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Principal } from '../../src/main/auth/principal';
 import { ClusterPresence, type ConnInfo } from '../../src/main/cluster/cluster-presence';
 import { REMOVE, scriptKeys } from '../../src/main/cluster/presence-scripts';
-import { clusterKeys } from '../../src/main/cluster/cluster-keys';
+import { membershipKeys } from '../../src/main/cluster/membership-keys';
 import { Registry } from '../../src/main/cluster/registry';
 import type { LiveEvent } from '../../src/main/realtime/types';
 import { startRedis, type TestRedis } from '../helpers/redis';
@@ -119,7 +119,7 @@ function instance(c: ReturnType<typeof cluster>, id: string, backoff = FAST_BACK
 /** A fresh cluster (its own key prefix). */
 function cluster(url = redis.url) {
   const prefix = `presence-test-${++prefixNo}`;
-  return { url, prefix, keys: clusterKeys(prefix), logs: logSink() };
+  return { url, prefix, keys: membershipKeys(prefix), logs: logSink() };
 }
 
 type Inst = ReturnType<typeof instance>;

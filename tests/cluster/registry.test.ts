@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { clusterKeys } from '../../src/main/cluster/cluster-keys';
+import { membershipKeys } from '../../src/main/cluster/membership-keys';
 import { Registry, clusterTotals, type RegistryOptions } from '../../src/main/cluster/registry';
 import { freePort, startRedis, type TestRedis } from '../helpers/redis';
 import { FAST_BACKOFF, eventually, inspector, logSink } from './fixtures';
@@ -49,7 +49,7 @@ function cluster() {
     return { registry, load };
   };
   const ids = async (r: Registry) => (await r.list()).map((i) => i.id);
-  return { prefix, keys: clusterKeys(prefix), logs, add, ids };
+  return { prefix, keys: membershipKeys(prefix), logs, add, ids };
 }
 
 describe('instance registry', () => {

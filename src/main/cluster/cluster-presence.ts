@@ -14,7 +14,7 @@ import {
 } from './presence-data';
 import { JOIN, LEAVE, REMOVE, RESYNC, SNAPSHOT, STATE, scriptKeys } from './presence-scripts';
 import { PresenceView } from './presence-view';
-import { clusterBackoff, clusterKeys, runScript, type ClusterKeys } from './cluster-keys';
+import { clusterBackoff, membershipKeys, runScript, type MembershipKeys } from './membership-keys';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   closeLink,
@@ -52,7 +52,7 @@ const DEFAULT_MAX_EVENTS = 10_000;
 export class ClusterPresence extends LinkLoop {
   readonly id: string;
   private readonly url: string;
-  private readonly keys: ClusterKeys;
+  private readonly keys: MembershipKeys;
   private readonly sk: string[];
   private readonly deadAfterMs: number;
   private readonly local = new Map<string, StoredConn>();
@@ -72,7 +72,7 @@ export class ClusterPresence extends LinkLoop {
     super('cluster presence', opts.backoff ?? clusterBackoff(opts.registry.deadAfterMs), opts.onLog);
     this.id = opts.registry.id;
     this.url = opts.registry.url;
-    this.keys = clusterKeys(opts.registry.prefix);
+    this.keys = membershipKeys(opts.registry.prefix);
     this.sk = scriptKeys(this.keys);
     this.deadAfterMs = opts.registry.deadAfterMs;
     if (!this.id) throw new Error('instance id must not be empty');

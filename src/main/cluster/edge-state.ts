@@ -6,7 +6,7 @@ import { hashApiKey, isApiKey } from '../auth/api-keys';
 import type { Principal } from '../auth/principal';
 import { TokenError, Tokens } from '../auth/tokens';
 import { AppError } from '../errors';
-import { KEYS, type KeyEntry, type RevocationMessage } from './keys';
+import { STATE_KEYS, type ApiKeyEntry, type RevocationMessage } from './state-keys';
 import {
   DEFAULT_BACKOFF,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -33,7 +33,7 @@ export class EdgeState implements Authenticator {
   private tokens?: Tokens;
   private link?: RedisLink;
   private sub?: RedisLink;
-  private keyCache = new Map<string, KeyEntry | null>();
+  private keyCache = new Map<string, ApiKeyEntry | null>();
   private revokedSessions = new Set<string>();
   private revokedUsers = new Map<string, number>();
   private revokedListeners = new Set<(r: RevocationMessage) => void>();
@@ -53,13 +53,13 @@ export class EdgeState implements Authenticator {
       this.link?.destroy();
       throw new Error(`redis: cannot connect to ${redactUrl(this.url)}: ${errorText(e)}`);
     }
-    const jwk = await this.link.get(KEYS.jwk);
+    const jwk = await this.link.get(STATE_KEYS.jwk);
     if (!jwk)
       throw new Error(
         `redis ${redactUrl(this.url)} holds no primary's key yet: start the primary with --redis first`,
       );
     this.tokens = await Tokens.fromPublicJwk(JSON.parse(jwk) as JWK);
-    await this.sub.subscribe(KEYS.revocations, (message) => this.onRevocation(message));
+    await this.sub.subscribe(STATE_KEYS.revocations, (message) => this.onRevocation(message));
     await this.loadSchemas();
     await this.reload();
     // After a reconnect, messages may have been missed: read the revocations again. The
@@ -90,7 +90,7 @@ export class EdgeState implements Authenticator {
 
   /** Schemas and rules as the primary wrote them; from here on the stream keeps them current. */
   private async loadSchemas(): Promise<void> {
-    const cols = await this.link!.hGetAll(KEYS.collections);
+    const cols = await this.link!.hGetAll(STATE_KEYS.collections);
     this.collections.clear();
     for (const [name, json] of Object.entries(cols))
       this.collections.set(name, JSON.parse(json) as Collection);
@@ -106,21 +106,21 @@ export class EdgeState implements Authenticator {
     const missed: RevocationMessage[] = [];
     // A Redis that restarted empty holds no keys until the primary writes them again (its
     // key, keys and schemas go in one MULTI): missing keys then mean "not yet", not "revoked".
-    const synced = (await link.exists(KEYS.jwk)) === 1;
+    const synced = (await link.exists(STATE_KEYS.jwk)) === 1;
     const hashes = synced ? [...this.keyCache.keys()] : [];
-    const now = hashes.length ? await link.hmGet(KEYS.apiKeys, hashes) : [];
+    const now = hashes.length ? await link.hmGet(STATE_KEYS.apiKeys, hashes) : [];
     hashes.forEach((hash, i) => {
       const was = this.keyCache.get(hash);
       const json = now[i];
-      if (json) this.keyCache.set(hash, JSON.parse(json) as KeyEntry);
+      if (json) this.keyCache.set(hash, JSON.parse(json) as ApiKeyEntry);
       else {
         this.keyCache.delete(hash);
         if (was) missed.push({ kind: 'key', id: was.id });
       }
     });
-    for await (const batch of link.scanIterator({ MATCH: `${KEYS.revokedPrefix}*`, COUNT: 500 })) {
+    for await (const batch of link.scanIterator({ MATCH: `${STATE_KEYS.revokedPrefix}*`, COUNT: 500 })) {
       for (const key of batch) {
-        const [kind, id] = key.slice(KEYS.revokedPrefix.length).split(':');
+        const [kind, id] = key.slice(STATE_KEYS.revokedPrefix.length).split(':');
         const at = Number((await link.get(key)) ?? Date.now());
         if (kind === 'session' && id && !this.revokedSessions.has(id)) {
           this.revokedSessions.add(id);
@@ -189,8 +189,8 @@ export class EdgeState implements Authenticator {
       const hash = hashApiKey(token);
       let k = this.keyCache.get(hash);
       if (k === undefined) {
-        const json = await (await this.ready()).hGet(KEYS.apiKeys, hash);
-        k = json ? (JSON.parse(json) as KeyEntry) : null;
+        const json = await (await this.ready()).hGet(STATE_KEYS.apiKeys, hash);
+        k = json ? (JSON.parse(json) as ApiKeyEntry) : null;
         // note: misses are not cached, so a key created a moment ago works at once.
         if (k) this.keyCache.set(hash, k);
       }

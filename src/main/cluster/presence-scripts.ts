@@ -1,4 +1,4 @@
-import { LUA_NOW, type ClusterKeys } from './cluster-keys';
+import { LUA_NOW, type MembershipKeys } from './membership-keys';
 
 /**
  * The Lua scripts of cluster presence. Each runs atomically, so the invariant
@@ -10,7 +10,7 @@ import { LUA_NOW, type ClusterKeys } from './cluster-keys';
  * Every script takes KEYS = scriptKeys() and ARGV[1] = conns prefix, ARGV[2] = this
  * instance's id, ARGV[3] = the stream's approximate cap; then its own arguments.
  */
-export function scriptKeys(k: ClusterKeys): string[] {
+export function scriptKeys(k: MembershipKeys): string[] {
   return [k.members, k.users, k.events, k.heartbeats, k.epoch];
 }
 

@@ -3,7 +3,7 @@ import type { Collection } from '../../shared/schema';
 import type { Tokens } from '../auth/tokens';
 import type { Store } from '../store';
 import type { CredentialChange } from '../store/changes';
-import { KEYS, type KeyEntry, type RevocationMessage } from './keys';
+import { STATE_KEYS, type ApiKeyEntry, type RevocationMessage } from './state-keys';
 import {
   DEFAULT_BACKOFF,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -71,11 +71,11 @@ export class PrimarySync {
     for (const c of this.store.collections.list()) cols[c.name] = JSON.stringify(c);
     const m = link
       .multi()
-      .set(KEYS.jwk, JSON.stringify(await this.tokens.publicJwk()))
-      .del(KEYS.apiKeys)
-      .del(KEYS.collections);
-    if (Object.keys(keys).length) m.hSet(KEYS.apiKeys, keys);
-    if (Object.keys(cols).length) m.hSet(KEYS.collections, cols);
+      .set(STATE_KEYS.jwk, JSON.stringify(await this.tokens.publicJwk()))
+      .del(STATE_KEYS.apiKeys)
+      .del(STATE_KEYS.collections);
+    if (Object.keys(keys).length) m.hSet(STATE_KEYS.apiKeys, keys);
+    if (Object.keys(cols).length) m.hSet(STATE_KEYS.collections, cols);
     await m.exec();
     const queued = this.pending;
     this.pending = [];
@@ -84,7 +84,8 @@ export class PrimarySync {
 
   private async onChange(c: CredentialChange): Promise<void> {
     try {
-      if (c.kind === 'key.saved') await this.link!.hSet(KEYS.apiKeys, c.hash, JSON.stringify(entry(c.key)));
+      if (c.kind === 'key.saved')
+        await this.link!.hSet(STATE_KEYS.apiKeys, c.hash, JSON.stringify(entry(c.key)));
       else if (c.kind === 'key.deleted') await this.publish({ kind: 'key', id: c.id });
       else if (c.kind === 'session.revoked') await this.publish({ kind: 'session', id: c.id });
       else await this.publish({ kind: 'user', id: c.id, at: c.at });
@@ -99,30 +100,30 @@ export class PrimarySync {
     const ttl = this.tokens.accessTtlS;
     if (r.kind === 'key') {
       // The hash is unknown here (the row is gone): drop every entry with this key id.
-      const all = await link.hGetAll(KEYS.apiKeys);
+      const all = await link.hGetAll(STATE_KEYS.apiKeys);
       const hashes = Object.entries(all)
-        .filter(([, v]) => (JSON.parse(v) as KeyEntry).id === r.id)
+        .filter(([, v]) => (JSON.parse(v) as ApiKeyEntry).id === r.id)
         .map(([h]) => h);
-      if (hashes.length) await link.hDel(KEYS.apiKeys, hashes);
+      if (hashes.length) await link.hDel(STATE_KEYS.apiKeys, hashes);
     } else {
       // Edges that start later still refuse tokens of a revoked login until those expire.
       const at = r.kind === 'user' ? r.at : Date.now();
-      await link.set(`${KEYS.revokedPrefix}${r.kind}:${r.id}`, String(at), { EX: ttl });
+      await link.set(`${STATE_KEYS.revokedPrefix}${r.kind}:${r.id}`, String(at), { EX: ttl });
     }
-    await link.publish(KEYS.revocations, JSON.stringify(r));
+    await link.publish(STATE_KEYS.revocations, JSON.stringify(r));
   }
 
   private async onEvents(events: readonly HubEvent[]): Promise<void> {
     for (const e of events) {
       if (!e.type.startsWith('collection.') || !e.collection) continue;
       try {
-        if (e.type === 'collection.deleted') await this.link!.hDel(KEYS.collections, e.collection);
+        if (e.type === 'collection.deleted') await this.link!.hDel(STATE_KEYS.collections, e.collection);
         else {
           const c = e.data as unknown as Collection;
           // A rename arrives as an update whose previous name differs.
           const before = e.previous as unknown as Collection | undefined;
-          if (before && before.name !== c.name) await this.link!.hDel(KEYS.collections, before.name);
-          await this.link!.hSet(KEYS.collections, c.name, JSON.stringify(c));
+          if (before && before.name !== c.name) await this.link!.hDel(STATE_KEYS.collections, before.name);
+          await this.link!.hSet(STATE_KEYS.collections, c.name, JSON.stringify(c));
         }
       } catch (err) {
         this.log(
@@ -135,10 +136,10 @@ export class PrimarySync {
 
 function entry(k: {
   id: string;
-  role: KeyEntry['role'];
+  role: ApiKeyEntry['role'];
   account: string;
   collections: string[] | null;
-}): KeyEntry {
+}): ApiKeyEntry {
   return { id: k.id, role: k.role, account: k.account, collections: k.collections };
 }
 

@@ -67,7 +67,7 @@ export function redactText(text: string): string {
 }
 
 /** How one connection behaves. */
-export interface LinkOptions {
+interface LinkOptions {
   /** CLIENT SETNAME, so `CLIENT LIST` shows who is who. */
   name: string;
   connectTimeoutMs: number;
@@ -158,7 +158,7 @@ export function entryToEvent(id: string, message: Record<string, string>): HubEv
 }
 
 /** What a stream holds: its first retained seq (undefined when empty) and the last seq ever added. */
-export interface StreamBounds {
+interface StreamBounds {
   length: number;
   first: number | undefined;
   last: number;

@@ -4,10 +4,10 @@ import {
   DEFAULT_REFRESH_MS,
   LUA_NOW,
   clusterBackoff,
-  clusterKeys,
+  membershipKeys,
   runScript,
-  type ClusterKeys,
-} from './cluster-keys';
+  type MembershipKeys,
+} from './membership-keys';
 import { LinkLoop } from './link-loop';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -34,7 +34,7 @@ export interface InstanceInfo {
 }
 
 /** The figures an instance reports about itself, read at every refresh. */
-export interface InstanceLoad {
+interface InstanceLoad {
   connections: number;
   events_per_s: number;
 }
@@ -54,7 +54,7 @@ export interface RegistryOptions {
   onLog?: ClusterLogger;
 }
 
-export interface RegistryStatus {
+interface RegistryStatus {
   running: boolean;
   connected: boolean;
   reconnects: number;
@@ -64,7 +64,7 @@ export interface RegistryStatus {
 }
 
 /** Totals across live instances, for GET /api/v1/stats. */
-export interface ClusterTotals {
+interface ClusterTotals {
   instances: number;
   connections: number;
   events_per_s: number;
@@ -114,7 +114,7 @@ export class Registry extends LinkLoop {
   readonly url: string;
   readonly prefix: string;
   readonly deadAfterMs: number;
-  private readonly keys: ClusterKeys;
+  private readonly keys: MembershipKeys;
   private readonly refreshMs: number;
   private link?: RedisLink;
   private startedAt = new Date().toISOString();
@@ -130,7 +130,7 @@ export class Registry extends LinkLoop {
     this.id = opts.id;
     this.url = opts.url;
     this.prefix = opts.prefix ?? DEFAULT_CLUSTER_PREFIX;
-    this.keys = clusterKeys(this.prefix);
+    this.keys = membershipKeys(this.prefix);
     this.refreshMs = opts.refreshMs ?? DEFAULT_REFRESH_MS;
     this.deadAfterMs = opts.deadAfterMs ?? DEFAULT_DEAD_AFTER_MS;
     if (!opts.id) throw new Error('instance id must not be empty');

@@ -39,7 +39,7 @@ export interface RelayOptions {
 }
 
 /** What the relay is doing, for stats and the console. */
-export interface RelayStatus {
+interface RelayStatus {
   running: boolean;
   connected: boolean;
   /** The highest seq known to be in the stream. */

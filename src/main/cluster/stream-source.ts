@@ -33,7 +33,7 @@ export interface StreamSourceOptions {
 }
 
 /** What the reader is doing, for stats and the console. */
-export interface StreamSourceStatus {
+interface StreamSourceStatus {
   running: boolean;
   connected: boolean;
   /** The seq of the last event handed to listeners (where a reconnect continues from). */

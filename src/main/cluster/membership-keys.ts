@@ -1,3 +1,8 @@
+/**
+ * How cluster membership — the registry of instances (registry.ts) and cluster-wide presence
+ * (cluster-presence.ts) — sits in Redis: its keys, its refresh and expiry timings, and the Lua
+ * plumbing both use. The state edges mirror from the primary is in state-keys.ts.
+ */
 import { DEFAULT_BACKOFF, type Backoff, type RedisLink } from './redis-link';
 
 /** Where the registry and cluster presence keep their keys, unless configured otherwise. */
@@ -18,8 +23,8 @@ export function clusterBackoff(deadAfterMs: number): Backoff {
   };
 }
 
-/** The Redis keys of one cluster (all instances must use the same prefix). */
-export function clusterKeys(prefix = DEFAULT_CLUSTER_PREFIX) {
+/** The Redis keys of one cluster's membership (all instances must use the same prefix). */
+export function membershipKeys(prefix = DEFAULT_CLUSTER_PREFIX) {
   return {
     /** HASH instance id → InstanceInfo JSON (without last_seen). */
     instances: `${prefix}:instances`,
@@ -38,7 +43,8 @@ export function clusterKeys(prefix = DEFAULT_CLUSTER_PREFIX) {
   };
 }
 
-export type ClusterKeys = ReturnType<typeof clusterKeys>;
+/** The keys membershipKeys() gives. */
+export type MembershipKeys = ReturnType<typeof membershipKeys>;
 
 /** Lua prelude: `now`, ms by the Redis clock (scripts are replicated by effects since Redis 5). */
 export const LUA_NOW = `local t = redis.call('TIME')

@@ -1,5 +1,8 @@
-/** Redis keys and channels the primary writes and edges read (besides the event stream). */
-export const KEYS = {
+/**
+ * Where the primary keeps, in Redis, the state every edge mirrors (besides the event stream): API keys,
+ * collections, the public key that verifies tokens, and revocations. primary-sync.ts writes it, edge-state.ts reads it.
+ */
+export const STATE_KEYS = {
   /** hash: API key hash -> JSON {id, role, account, collections} */
   apiKeys: 'switchboard:keys',
   /** hash: collection name -> JSON Collection */
@@ -19,7 +22,7 @@ export type RevocationMessage =
   | { kind: 'user'; id: string; at: number };
 
 /** An API key as an edge needs it to build a principal. */
-export interface KeyEntry {
+export interface ApiKeyEntry {
   id: string;
   role: 'admin' | 'editor' | 'viewer';
   account: string;
