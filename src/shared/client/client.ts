@@ -1,11 +1,15 @@
-/** `createClient`: the SDK's entry point, tying the registry, the transports and the REST helpers together. */
+/**
+ * `createClient`: the SDK's entry point, tying the subscription book (the app's subscriptions), the event
+ * link (a WebSocket or REST polling) and the REST helpers together.
+ */
 import { adminApi, authApi, type AdminApi, type AuthApi } from './admin';
 import { resolveBackoff } from './backoff';
+import type { EventLink, LinkHost } from './event-link';
 import { FilterResolver } from './filters';
 import { recordsApi, type AuthUser, type HttpContext, type LoginResult, type RecordsApi } from './rest';
-import { PollTransport } from './poll-transport';
-import { Registry } from './subscriptions';
-import type { Transport, TransportHost } from './transport';
+import { PollingLink } from './polling-link';
+import { SocketLink } from './socket-link';
+import { SubscriptionBook } from './subscriptions';
 import type {
   ClientErrorInfo,
   ClientOptions,
@@ -15,7 +19,6 @@ import type {
   SubscribeOptions,
   WebSocketConstructor,
 } from './types';
-import { WsTransport } from './ws-transport';
 import type { RecordData } from '../schema';
 
 // note: the server pings every 30 s; missing two pings and a half means the connection is gone.
@@ -111,10 +114,10 @@ export function createClient(options: ClientOptions): SwitchboardClient {
   };
   const reportError = (e: ClientErrorInfo): void => emit(errorListeners, e);
   const resolver = new FilterResolver(http, reportError);
-  const registry = new Registry(resolver, reportError);
+  const subscriptions = new SubscriptionBook(resolver, reportError);
 
-  const host: TransportHost = {
-    registry,
+  const host: LinkHost = {
+    subscriptions,
     resolver,
     http,
     backoff,
@@ -149,21 +152,21 @@ export function createClient(options: ClientOptions): SwitchboardClient {
     presence: () => presenceState,
   };
 
-  const transport: Transport =
+  const link: EventLink =
     transportKind === 'websocket'
-      ? new WsTransport(host, {
+      ? new SocketLink(host, {
           WebSocket: WS!,
           idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
           stableMs: STABLE_MS,
         })
-      : new PollTransport(host, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+      : new PollingLink(host, options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
 
   const listen = <T>(set: Set<T>, l: T): (() => void) => {
     set.add(l);
     return () => void set.delete(l);
   };
   const reconnect = (): void => {
-    if (!closed && state.status !== 'idle') transport.restart();
+    if (!closed && state.status !== 'idle') link.restart();
   };
   const adopt = (t: string | undefined, user?: AuthUser): void => {
     token = t;
@@ -196,15 +199,15 @@ export function createClient(options: ClientOptions): SwitchboardClient {
   return {
     subscribe(collection, opts, handler) {
       if (closed) throw new Error('client is closed');
-      const h = registry.add(collection, opts ?? {}, handler);
-      transport.start();
-      transport.sync();
+      const h = subscriptions.add(collection, opts ?? {}, handler);
+      link.start();
+      link.sync();
       let done = false;
       const off = () => {
         if (done) return;
         done = true;
-        registry.remove(h);
-        if (!closed) transport.sync();
+        subscriptions.remove(h);
+        if (!closed) link.sync();
       };
       return Object.assign(off, { ready: h.ready });
     },
@@ -220,8 +223,8 @@ export function createClient(options: ClientOptions): SwitchboardClient {
     presence(s) {
       if (closed) throw new Error('client is closed');
       presenceState = s;
-      transport.start();
-      transport.sendPresence();
+      link.start();
+      link.sendPresence();
     },
     setToken(t) {
       adopt(t);
@@ -238,7 +241,7 @@ export function createClient(options: ClientOptions): SwitchboardClient {
     records: (collection) => recordsApi(http, collection),
     close() {
       if (closed) return;
-      transport.stop();
+      link.stop();
       host.setState({ status: 'closed' });
       closed = true;
     },

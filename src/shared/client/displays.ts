@@ -26,7 +26,7 @@ export interface DisplaysApi {
   share(lan: boolean): Promise<SharingStatus>;
 }
 
-export interface DisplaysApiOptions {
+interface DisplaysApiOptions {
   url: () => string;
   token: () => string | undefined;
   fetch?: FetchLike;

@@ -38,7 +38,7 @@ export {
   type RecordsApi,
 } from './rest';
 export { inferFieldTypes, matchEvent, PRESENCE } from './matcher';
-export { realtimeUrl } from './transport';
+export { realtimeUrl } from './event-link';
 export * from './records-admin';
 export * from './live-collection';
 export type {

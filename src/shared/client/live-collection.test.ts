@@ -63,7 +63,7 @@ function fakeClient(server: FakeServer, opts: { refuse?: boolean } = {}) {
   let state: ConnectionState = { status: 'open', transport: 'websocket', attempt: 0 };
   const client = {
     subscribe(_collection: string, _options: unknown, handler: EventHandler) {
-      const fn: EventHandler = (e) => handler(e); // note: one entry per subscribe, as the SDK's registry
+      const fn: EventHandler = (e) => handler(e); // note: one entry per subscribe, as the SDK's subscription book
       server.handlers.add(fn);
       const ready = opts.refuse
         ? Promise.reject(new SubscriptionError('forbidden', 'no', 'slides'))

@@ -6,7 +6,7 @@ import type { RecordData } from '../schema';
 import type { ClientEvent } from './types';
 
 /** One `sort` key as the REST list takes it (`-field` descending). */
-export interface SortKey {
+interface SortKey {
   field: string;
   desc: boolean;
 }
@@ -54,7 +54,7 @@ export function compareRecords(
 }
 
 /** Whether a record event's record was in the subscriber's set before and after the change. */
-export interface Membership {
+interface Membership {
   before: boolean;
   after: boolean;
 }
@@ -81,7 +81,7 @@ export function membership(event: ClientEvent): Membership | null {
 }
 
 /** Options of a {@link LiveList}. */
-export interface LiveListOptions {
+interface LiveListOptions {
   /** The REST list's `sort`, e.g. `-rank,title`. */
   sort?: string;
   /** The window's size: only the first `limit` records are kept (all when absent). */

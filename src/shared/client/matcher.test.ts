@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFilter } from '../filter';
 import { FilterResolver } from './filters';
 import { inferFieldTypes, matchEvent } from './matcher';
-import { Registry } from './subscriptions';
+import { SubscriptionBook } from './subscriptions';
 import type { ClientEvent } from './types';
 
 const ev = (over: Partial<ClientEvent>): ClientEvent => ({
@@ -91,13 +91,13 @@ describe('matchEvent', () => {
   });
 });
 
-describe('Registry.wireOptions', () => {
+describe('SubscriptionBook.wireOptions', () => {
   const http = {
     baseUrl: () => 'http://127.0.0.1:1',
     token: () => undefined,
     fetch: () => Promise.reject(new Error('offline')),
   };
-  const make = () => new Registry(new FilterResolver(http, () => {}), () => {});
+  const make = () => new SubscriptionBook(new FilterResolver(http, () => {}), () => {});
 
   it('sends the common filter/select/id and the union of events', () => {
     const r = make();

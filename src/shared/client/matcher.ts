@@ -10,7 +10,7 @@ import type { ClientEvent, MatchKind, SubscribeOptions } from './types';
 export const PRESENCE = 'presence';
 
 /** Whether a subscription to `collection` ('*', 'presence' or a name) covers this event at all. */
-export function coversCollection(collection: string, event: ClientEvent): boolean {
+function coversCollection(collection: string, event: ClientEvent): boolean {
   if (collection === '*') return true;
   if (collection === PRESENCE) return event.type.startsWith('user.');
   return event.collection === collection;
@@ -74,7 +74,7 @@ function trim(
 }
 
 /** How a record event relates to a filter, or null when it does not concern the subscriber. */
-export function filterMatch(event: ClientEvent, node: FilterNode, ctx: FilterContext): MatchKind | null {
+function filterMatch(event: ClientEvent, node: FilterNode, ctx: FilterContext): MatchKind | null {
   const now = evaluateFilter(node, event.data ?? {}, ctx);
   switch (event.type) {
     case 'record.created':
@@ -92,7 +92,7 @@ export function filterMatch(event: ClientEvent, node: FilterNode, ctx: FilterCon
 }
 
 /** What {@link matchEvent} needs to know about one handler. */
-export interface MatchTarget {
+interface MatchTarget {
   collection: string;
   options: SubscribeOptions;
 }

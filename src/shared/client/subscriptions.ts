@@ -32,7 +32,7 @@ export class SubscriptionError extends Error {
 }
 
 /** All handlers of one collection: one wire subscription. */
-export interface Group {
+interface Group {
   readonly collection: string;
   readonly handlers: Set<Handler>;
   /** Every event of this group up to this seq has been seen: resubscribe with `since` = cursor. */
@@ -45,8 +45,8 @@ export type WireOptions = Omit<SubscribeFrame, 'action' | 'since'>;
 const same = (values: unknown[]): boolean =>
   values.every((v) => JSON.stringify(v) === JSON.stringify(values[0]));
 
-/** The registry of subscriptions, and the one place events are routed, deduplicated and delivered. */
-export class Registry {
+/** The app's subscriptions, and the one place events are routed, deduplicated and delivered. */
+export class SubscriptionBook {
   readonly groups = new Map<string, Group>();
   private wire = new Map<Group, WireOptions>();
 

@@ -4,7 +4,7 @@
  */
 import { backoffDelay } from './backoff';
 import { ApiError, requestJson } from './rest';
-import type { Transport, TransportHost } from './transport';
+import type { EventLink, LinkHost } from './event-link';
 import type { ClientErrorInfo, ClientEvent } from './types';
 
 /** `GET /api/v1/events`'s response. */
@@ -18,7 +18,7 @@ export interface EventsPage {
 const PAGE = 500;
 
 /** Polls the event log from a cursor; each poll that succeeds moves the cursor to `next_since`. */
-export class PollTransport implements Transport {
+export class PollingLink implements EventLink {
   private running = false;
   private stopped = false;
   private attempt = 0;
@@ -28,7 +28,7 @@ export class PollTransport implements Transport {
   private wake: (() => void) | undefined;
 
   constructor(
-    private readonly host: TransportHost,
+    private readonly host: LinkHost,
     private readonly intervalMs: number,
   ) {}
 
@@ -77,19 +77,19 @@ export class PollTransport implements Transport {
 
   private page(since: number, limit: number): Promise<EventsPage> {
     const q = new URLSearchParams({ since: String(since), limit: String(limit) });
-    const names = [...this.host.registry.groups.keys()];
+    const names = [...this.host.subscriptions.groups.keys()];
     if (names.length === 1 && names[0] !== '*' && names[0] !== 'presence') q.set('collection', names[0]!);
     return requestJson<EventsPage>(this.host.http, 'GET', `/api/v1/events?${q}`);
   }
 
   /** Loads the schemas (and caller) the filters of these events' subscribers need, before matching. */
   private async prepare(events: ClientEvent[]): Promise<void> {
-    const { registry, resolver } = this.host;
+    const { subscriptions, resolver } = this.host;
     const jobs: Promise<void>[] = [];
     for (const c of new Set(events.map((e) => e.collection))) {
       if (!c) continue;
       for (const name of [c, '*']) {
-        for (const h of registry.groups.get(name)?.handlers ?? []) {
+        for (const h of subscriptions.groups.get(name)?.handlers ?? []) {
           if (h.options.filter) jobs.push(resolver.prepare(c, h.options.filter));
         }
       }
@@ -102,7 +102,7 @@ export class PollTransport implements Transport {
     const live = () => gen === this.generation && !this.stopped;
     let needToken = true;
     while (live()) {
-      if (host.registry.groups.size === 0) {
+      if (host.subscriptions.groups.size === 0) {
         await this.sleep(this.intervalMs);
         continue;
       }
@@ -114,16 +114,16 @@ export class PollTransport implements Transport {
           needToken = false;
           if (!live()) return;
         }
-        this.cursor ??= host.registry.minCursor() ?? (await this.page(0, 1)).last_seq;
+        this.cursor ??= host.subscriptions.minCursor() ?? (await this.page(0, 1)).last_seq;
         const since = this.cursor;
         const page = await this.page(since, PAGE);
         if (!live()) return;
         await this.prepare(page.events);
         if (!live()) return;
-        for (const e of page.events) host.registry.dispatch(e, true);
+        for (const e of page.events) host.subscriptions.dispatch(e, true);
         this.cursor = Math.max(since, page.next_since);
-        host.registry.advance(this.cursor);
-        host.registry.markReady();
+        host.subscriptions.advance(this.cursor);
+        host.subscriptions.markReady();
         this.attempt = 0;
         host.setState({ status: 'polling', error: undefined, attempt: 0 });
         caughtUp = page.next_since >= page.last_seq;

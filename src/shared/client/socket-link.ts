@@ -1,10 +1,10 @@
 /**
- * The native WebSocket transport: connect, subscribe every group (with `since` to resume), answer
+ * The native WebSocket link: connect, subscribe every group (with `since` to resume), answer
  * heartbeats, route events, and reconnect with backoff when the connection drops.
  */
 import { backoffDelay } from './backoff';
+import { realtimeUrl, type EventLink, type LinkHost } from './event-link';
 import type { WireOptions } from './subscriptions';
-import { realtimeUrl, type Transport, type TransportHost } from './transport';
 import { WireState } from './wire-state';
 import type {
   ClientErrorInfo,
@@ -23,8 +23,8 @@ function closeError(code: number, reason: string): ClientErrorInfo {
   return { code: names[code] ?? 'closed', message: reason || `connection closed (${code})`, closeCode: code };
 }
 
-/** Settings of the WebSocket transport. */
-export interface WsSettings {
+/** Settings of the WebSocket link. */
+interface SocketLinkSettings {
   WebSocket: WebSocketConstructor;
   /** Presume the connection dead after this long without a message. */
   idleTimeoutMs: number;
@@ -33,7 +33,7 @@ export interface WsSettings {
 }
 
 /** One logical connection that survives drops: each drop is followed by a new socket that resumes. */
-export class WsTransport implements Transport {
+export class SocketLink implements EventLink {
   private sock: WebSocketLike | undefined;
   private running = false;
   private stopped = false;
@@ -46,8 +46,8 @@ export class WsTransport implements Transport {
   private wire = new WireState();
 
   constructor(
-    private readonly host: TransportHost,
-    private readonly settings: WsSettings,
+    private readonly host: LinkHost,
+    private readonly settings: SocketLinkSettings,
   ) {}
 
   start(): void {
@@ -72,10 +72,10 @@ export class WsTransport implements Transport {
 
   sync(): void {
     if (this.sock?.readyState !== OPEN) return;
-    const { registry } = this.host;
+    const { subscriptions } = this.host;
     const wanted = new Map<string, string>();
-    for (const g of registry.groups.values()) {
-      const wire = registry.wireOptions(g);
+    for (const g of subscriptions.groups.values()) {
+      const wire = subscriptions.wireOptions(g);
       if (wire) wanted.set(g.collection, JSON.stringify(wire));
     }
     // note: subscribes go out before unsubscribes, so a collection handed over to or from '*'
@@ -83,7 +83,7 @@ export class WsTransport implements Transport {
     for (const [c, key] of wanted) {
       if (this.wire.sent.get(c) === key) continue;
       const frame: SubscribeFrame = { action: 'subscribe', ...(JSON.parse(key) as WireOptions) };
-      const cursor = registry.groups.get(c)?.cursor;
+      const cursor = subscriptions.groups.get(c)?.cursor;
       if (cursor !== undefined) frame.since = cursor;
       this.wire.subscribing(c, key, frame.since);
       this.send(frame);
@@ -100,9 +100,9 @@ export class WsTransport implements Transport {
 
   /** Resolves `ready` of the handlers a confirmed wire subscription serves. */
   private ready(collection: string): void {
-    const { registry } = this.host;
-    if (collection === '*' && registry.overlapping()) registry.markReady();
-    else registry.markReady(collection);
+    const { subscriptions } = this.host;
+    if (collection === '*' && subscriptions.overlapping()) subscriptions.markReady();
+    else subscriptions.markReady(collection);
   }
 
   sendPresence(): void {
@@ -227,10 +227,10 @@ export class WsTransport implements Transport {
 
   /** Moves the cursors of the subscriptions that are live (not replaying) up to `seq`. */
   private advanceLive(seq: number): void {
-    const { registry } = this.host;
-    if (registry.overlapping()) {
-      if (this.wire.fresh.has('*')) registry.advance(seq);
-    } else registry.advance(seq, [...this.wire.fresh]);
+    const { subscriptions } = this.host;
+    if (subscriptions.overlapping()) {
+      if (this.wire.fresh.has('*')) subscriptions.advance(seq);
+    } else subscriptions.advance(seq, [...this.wire.fresh]);
   }
 
   private onMessage(sock: WebSocketLike, raw: unknown): void {
@@ -243,7 +243,7 @@ export class WsTransport implements Transport {
       this.host.error({ code: 'bad_frame', message: 'the server sent a frame that is not JSON' });
       return;
     }
-    const { registry } = this.host;
+    const { subscriptions } = this.host;
     switch (frame?.type) {
       case 'ping': {
         this.send({ action: 'pong' });
@@ -256,7 +256,7 @@ export class WsTransport implements Transport {
         const c = frame.data?.collection;
         if (typeof c === 'string' && this.wire.acked.has(c)) {
           this.wire.fresh.add(c);
-          if (typeof frame.data.last_seq === 'number') registry.advance(frame.data.last_seq, [c]);
+          if (typeof frame.data.last_seq === 'number') subscriptions.advance(frame.data.last_seq, [c]);
         }
         break;
       }
@@ -267,7 +267,8 @@ export class WsTransport implements Transport {
         // note: with `since`, the replay follows the ack; the cursor then moves with the events.
         if (ok.since === undefined) {
           const last = frame.data.last_seq;
-          if (typeof last === 'number') registry.advance(last, registry.overlapping() ? undefined : [c]);
+          if (typeof last === 'number')
+            subscriptions.advance(last, subscriptions.overlapping() ? undefined : [c]);
         }
         this.ready(c);
         break;
@@ -275,11 +276,14 @@ export class WsTransport implements Transport {
       case 'event': {
         const ev = frame.data;
         if (!ev || typeof ev.type !== 'string') break;
-        registry.dispatch(ev, false);
+        subscriptions.dispatch(ev, false);
         if (typeof ev.seq === 'number') {
           // note: when '*' overlaps, it is the only wire subscription and carries every group.
           const own = ev.collection ? [ev.collection, '*'] : [];
-          registry.advance(ev.seq, registry.overlapping() ? undefined : [...own, ...this.wire.fresh]);
+          subscriptions.advance(
+            ev.seq,
+            subscriptions.overlapping() ? undefined : [...own, ...this.wire.fresh],
+          );
         }
         break;
       }
@@ -305,7 +309,7 @@ export class WsTransport implements Transport {
       if (d.collection && this.wire.pending.has(d.collection)) {
         this.wire.pending.delete(d.collection);
         this.wire.refused.add(d.collection);
-        this.host.registry.markFailed(d.collection, d.code ?? 'server_error', d.message);
+        this.host.subscriptions.markFailed(d.collection, d.code ?? 'server_error', d.message);
       }
       this.host.error({ code: d.code ?? 'server_error', message: d.message, collection: d.collection });
       return;
@@ -315,7 +319,7 @@ export class WsTransport implements Transport {
       : [...this.wire.pending].filter(([, since]) => since !== undefined).map(([c]) => c);
     for (const c of gapped) {
       this.host.gap({ collection: c, oldest_seq: d.oldest_seq, last_seq: d.last_seq });
-      const g = this.host.registry.groups.get(c);
+      const g = this.host.subscriptions.groups.get(c);
       if (g) g.cursor = undefined;
       this.wire.forget(c);
     }

@@ -1,12 +1,15 @@
-/** The seam between the client and its two transports (WebSocket, REST polling). */
+/**
+ * The seam between the client and its two ways of receiving events: a WebSocket (SocketLink) or REST
+ * polling (PollingLink).
+ */
 import type { FilterResolver } from './filters';
 import type { HttpContext } from './rest';
-import type { Registry } from './subscriptions';
+import type { SubscriptionBook } from './subscriptions';
 import type { BackoffOptions, ClientErrorInfo, ConnectionState, GapInfo } from './types';
 
-/** What a transport gets from the client. */
-export interface TransportHost {
-  readonly registry: Registry;
+/** What a link gets from the client. */
+export interface LinkHost {
+  readonly subscriptions: SubscriptionBook;
   readonly resolver: FilterResolver;
   readonly http: HttpContext;
   readonly backoff: BackoffOptions;
@@ -22,12 +25,12 @@ export interface TransportHost {
 }
 
 /** A way of receiving events; created once per client, started lazily. */
-export interface Transport {
+export interface EventLink {
   /** Starts connecting (no-op when already running). */
   start(): void;
   /** Stops for good: closes the connection, cancels timers. */
   stop(): void;
-  /** Brings the server side in line with the registry (subscribe, resubscribe, unsubscribe). */
+  /** Brings the server side in line with the subscriptions (subscribe, resubscribe, unsubscribe). */
   sync(): void;
   /** Sends the presence state now, if connected. */
   sendPresence(): void;
