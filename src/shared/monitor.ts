@@ -22,7 +22,7 @@ import type { PresentUser } from './admin';
 
 /** Which server process holds a connection or fanned an event out (one in a single process). */
 export interface MonitorInstance {
-  /** Stable for the life of the process, e.g. `primary` or `edge-3f2a9c`. */
+  /** `local` without Redis; in a cluster `ROLE@HOST:PORT` (e.g. `edge@10.0.0.2:8001`), stable per address. */
   id: string;
   role: 'single' | 'primary' | 'edge';
   /** Connections it holds now (scoped to the watcher's account for an account admin). */
