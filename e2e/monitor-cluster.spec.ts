@@ -72,9 +72,14 @@ test('the primary’s monitor shows every instance’s connections and events, a
   await expect(row(page, onEdge1.connectionId)).toHaveCount(0, { timeout: FEW_SECONDS });
   await expect(row(page, onPrimary.connectionId)).toBeVisible();
 
-  // An event written on the primary shows in the stream (a row per instance that fanned it out).
+  // An event written on the primary shows once in the stream, its fan-out summed over the three instances.
   await page.getByRole('tab', { name: 'Events' }).click();
   const posts = '/api/v1/collections/posts/records';
   const rec = await api<{ id: string }>(page.request, primary, token, 'POST', posts, { title: 'across' });
-  await expect(page.getByTestId('event-row').filter({ hasText: rec.id }).first()).toBeVisible();
+  const event = page.getByTestId('event-row').filter({ hasText: rec.id });
+  await expect(event).toHaveCount(1);
+  await event.click();
+  const fanout = page.getByTestId('event-detail').getByRole('heading', { name: 'Fan-out on 3 instances' });
+  await expect(fanout).toBeVisible({ timeout: FEW_SECONDS });
+  await expect(event).toHaveCount(1);
 });

@@ -17,6 +17,30 @@ const ev = (seq: number, over: Partial<MonitorEventSummary> = {}): MonitorEventS
 });
 
 describe('EventBuffer', () => {
+  it('shows an event once when several instances of a cluster report their fan-out of it, with the figures summed', () => {
+    const b = new EventBuffer(100);
+    const fig = (sent: number, micros: number) => ({
+      ...ev(0).fanout,
+      candidates: sent,
+      matched: sent,
+      sent,
+      micros,
+    });
+    b.add([ev(1, { instance: 'primary@h:1', fanout: fig(1, 40) }), ev(2, { instance: 'primary@h:1' })]);
+    b.add([ev(1, { instance: 'edge@h:2', fanout: fig(3, 90) })]);
+    b.pause();
+    b.add([ev(3, { instance: 'primary@h:1' }), ev(2, { instance: 'edge@h:2', fanout: fig(2, 5) })]);
+    b.add([
+      ev(3, { instance: 'edge@h:2', fanout: fig(4, 5) }),
+      ev(1, { instance: 'edge@h:2', fanout: fig(3, 90) }),
+    ]);
+    b.resume();
+    expect(b.size).toBe(3);
+    expect([b.find(1)?.fanout.sent, b.find(2)?.fanout.sent, b.find(3)?.fanout.sent]).toEqual([4, 3, 5]);
+    expect(b.find(1)?.fanout.micros).toBe(90);
+    expect(b.find(3)?.instance).toBe('primary@h:1, edge@h:2');
+  });
+
   it('lists newest first and keeps only its capacity', () => {
     const b = new EventBuffer(3);
     b.add([ev(1), ev(2), ev(3), ev(4)]);

@@ -61,6 +61,39 @@ interface Segment {
 type HistoryRow = MonitorEventSummary | HistoryGap;
 const isGap = (r: HistoryRow | undefined): r is HistoryGap => !!r && !('seq' in r);
 
+/** The item with `seq` in a ring held in seq order (binary search), or undefined. */
+function bySeq(r: Ring<MonitorEventSummary>, seq: number): MonitorEventSummary | undefined {
+  let lo = 0;
+  let hi = r.size - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const e = r.at(mid)!;
+    if (e.seq === seq) return e;
+    if (e.seq < seq) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
+/**
+ * Adds another instance's fan-out of the same event to the row held for it: the counts add up, the time is
+ * the slowest instance's, `instance` lists them all. A repeat from an instance already counted is ignored.
+ */
+export function mergeInstances(into: MonitorEventSummary, other: MonitorEventSummary): void {
+  const names = into.instance.split(', ');
+  if (names.includes(other.instance)) return;
+  into.instance = [...names, other.instance].join(', ');
+  const f = into.fanout;
+  const g = other.fanout;
+  f.candidates += g.candidates;
+  f.matched += g.matched;
+  f.sent += g.sent;
+  f.skipped_rule += g.skipped_rule;
+  f.skipped_filter += g.skipped_filter;
+  f.dropped += g.dropped;
+  f.micros = Math.max(f.micros, g.micros);
+}
+
 export class EventBuffer {
   readonly ring: Ring<MonitorEventSummary>;
   private view: Ring<MonitorEventSummary> | null = null;
@@ -79,9 +112,18 @@ export class EventBuffer {
     this.pending = new Ring(capacity);
   }
 
-  /** Takes in a batch (seq order); while paused it waits in the pending ring. */
+  /**
+   * Takes in a batch (seq order); while paused it waits in the pending ring. In a cluster every instance
+   * reports its own fan-out of an event: a summary for a seq already held adds its figures to that row.
+   */
   add(events: readonly MonitorEventSummary[]): void {
     for (const e of events) {
+      const held =
+        e.seq <= this.lastSeq ? (bySeq(this.ring, e.seq) ?? bySeq(this.pending, e.seq)) : undefined;
+      if (held) {
+        mergeInstances(held, e);
+        continue;
+      }
       if (e.seq > this.lastSeq) this.lastSeq = e.seq;
       if (this.paused) this.pending.push(e);
       else this.show(e);

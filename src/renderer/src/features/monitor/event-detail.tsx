@@ -62,7 +62,7 @@ export function EventDetail({
         </dl>
         {f && (
           <section aria-label="Fan-out" data-testid="fanout">
-            <h3>Fan-out{summary && summary.instance !== 'local' ? ` on ${summary.instance}` : ''}</h3>
+            <h3 title={summary?.instance}>Fan-out{summary ? fanoutWhere(summary.instance) : ''}</h3>
             <div className="mon-counts">
               <Count label="candidates" n={f.candidates} />
               <Count label="matched" n={f.matched} />
@@ -194,4 +194,11 @@ function ExplainItem({ c }: { c: ExplainConnection }) {
       ))}
     </li>
   );
+}
+
+/** Where the figures come from: nothing for a single server, the instance, or how many a cluster summed. */
+function fanoutWhere(instance: string): string {
+  if (instance === 'local') return '';
+  const n = instance.split(', ').length;
+  return n > 1 ? ` on ${n} instances` : ` on ${instance}`;
 }
