@@ -19,6 +19,7 @@ const SECTIONS: Record<string, () => Promise<{ default: Section }>> = {
   realtime: () => import('./sections/realtime'),
   dialects: () => import('./sections/dialects'),
   monitor: () => import('./sections/monitor'),
+  'monitor-console': () => import('./sections/monitor-console'),
   cluster: () => import('./sections/cluster'),
   console: () => import('./sections/console'),
   framing: () => import('./sections/framing'),
@@ -59,7 +60,7 @@ async function main(): Promise<number> {
   }
   if (args.list) {
     for (const n of Object.keys(SECTIONS))
-      console.log(`${n.padEnd(10)} ${(await SECTIONS[n]!()).default.summary}`);
+      console.log(`${n.padEnd(16)} ${(await SECTIONS[n]!()).default.summary}`);
     return 0;
   }
 
