@@ -100,6 +100,8 @@ async function run(ctx: BenchContext): Promise<void> {
   const { subs } = plan.overhead;
   const { conns, witnesses } = plan.responsive;
   ctx.print(`load average at section start: ${load()}; ${ensureNofile(conns + 2000)}`);
+  const started = performance.now();
+  const at = () => `${fmt((performance.now() - started) / 1000, 0)} s in`;
   const dir = tempDir('sb-bench-monconsole-');
   const serverPids: number[] = [];
   const browserCpu = new TreeCpu(process.pid, () => serverPids);
@@ -110,13 +112,17 @@ async function run(ctx: BenchContext): Promise<void> {
   let verdicts: OverheadVerdict[] = [];
   let explain1: ExplainResult | undefined;
   let responsive: ResponsiveResult | undefined;
+  // The browser starts while the server does (closed in the finally whatever happens).
+  const launching = MonitorBrowser.launch();
+  // note: handled here so a failed launch during the server's start is not an unhandled rejection; awaited below.
+  launching.catch(() => undefined);
   try {
     // note: part 3's connections use keys after part 1's, so none waits for the server to see a close.
     const s = await setUp(dir, subs + conns, serverPids);
     ({ sb, admin } = s);
     const wsBase = sb.url.replace(/^http/, 'ws');
-    browser = await MonitorBrowser.launch();
-    const events = await browser.page(sb.url);
+    browser = await launching;
+    const [events, charts] = await Promise.all([browser.page(sb.url), browser.page(sb.url)]);
 
     // --- 1 and 2: overhead at `subs` subscribers, then explain across them.
     const tally = new Tally();
@@ -124,9 +130,8 @@ async function run(ctx: BenchContext): Promise<void> {
     await openSubscribers(wsBase, s.keys, subs, () => FEED, tally, pool, OPEN_MS);
     ctx.print(
       `\n### Watching: ${int(pool.length)} subscribers (${Math.ceil(subs / PER_KEY)} viewer keys), open in ` +
-        `${fmt((performance.now() - t0) / 1000, 1)} s; server pid ${sb.pid}`,
+        `${fmt((performance.now() - t0) / 1000, 1)} s; server pid ${sb.pid}; ${at()}`,
     );
-    const charts = await browser.page(sb.url);
     verdicts = await runOverhead(ctx, plan.overhead, {
       url: sb.url,
       serverPid: sb.pid,
@@ -140,7 +145,7 @@ async function run(ctx: BenchContext): Promise<void> {
       browserCpu,
     });
     await charts.close();
-    ctx.print(`\n### Explain across ${int(pool.length)} connections (the monitor pages away)\n`);
+    ctx.print(`\n### Explain across ${int(pool.length)} connections (the monitor pages away); ${at()}\n`);
     explain1 = await runExplain(sb, admin, await lastSeq(admin), plan.explain);
     printExplain(ctx, `${int(pool.length)} subscribers`, explain1);
     ctx.print(
@@ -156,11 +161,10 @@ async function run(ctx: BenchContext): Promise<void> {
     ctx.print(
       `\n### Responsive: ${int(pool.length)} connections (${Math.ceil(conns / PER_KEY)} viewer keys; ${witnesses} ` +
         `subscribed to '${FEED}', the rest to '${QUIET}', which nobody writes), open in ` +
-        `${fmt((performance.now() - t0) / 1000, 1)} s; load average ${load()}`,
+        `${fmt((performance.now() - t0) / 1000, 1)} s; load average ${load()}; ${at()}`,
     );
     responsive = await runResponsive(ctx, plan.responsive, {
-      url: sb.url,
-      serverPid: sb.pid,
+      server: sb,
       collection: FEED,
       editorKey: s.editorKey,
       admin,
@@ -180,7 +184,7 @@ async function run(ctx: BenchContext): Promise<void> {
     ctx.print(`\nconnections closed by the server: ${many.closeCount()}; load average: ${load()}`);
   } finally {
     for (const c of pool.splice(0)) c.terminate();
-    await browser?.close();
+    await (browser ?? (await launching.catch(() => undefined)))?.close();
     admin?.close();
     await sb?.stop();
     removeDir(dir);
@@ -230,8 +234,8 @@ function printSummary(
       r.over100 ? 'missed' : 'met',
     ]);
     rows.push([
-      'newest event on screen (from the write sent), max',
-      `${fmt(r.onScreenFromSend.max, 0)} ms (p99 ${fmt(r.onScreenFromSend.p99, 0)})`,
+      'newest event on screen (from when it was written), p99 / max',
+      `${fmt(r.onScreen.p99, 0)} / ${fmt(r.onScreen.max, 0)} ms (from the write sent: ${fmt(r.onScreenFromSend.max, 0)} ms max)`,
       '< 1 s',
       r.overTarget || r.neverShown ? 'missed' : 'met',
     ]);

@@ -134,7 +134,7 @@ export class MonitorBrowser {
     return new MonitorBrowser(browser);
   }
 
-  /** A page signed in to `url` as the admin, left on about:blank; closing it closes its context. */
+  /** A page signed in to `url` as the admin (on the console's home screen: no monitor feed yet); closing it closes its context. */
   async page(url: string): Promise<MonitorPage> {
     const context = await this.browser.newContext({ viewport: VIEWPORT });
     try {
@@ -171,10 +171,13 @@ export class MonitorPage {
     await this.page.getByLabel('Password').fill(ADMIN_PASSWORD);
     await this.page.getByRole('button', { name: /sign in/i }).click();
     await this.page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: STEP_MS });
-    await this.hide();
   }
 
-  /** Loads the monitor on `tab` and waits until its feed is live (and, for the charts, all are drawn). */
+  /**
+   * Loads the monitor on `tab` and waits until its feed is live (and, for the charts, all are
+   * drawn). Right after signing in this is a hash change in the open console (the monitor was
+   * never opened, so there is no feed yet); after {@link hide}, a fresh load.
+   */
   async show(tab: MonitorTab, readyMs: number): Promise<void> {
     await this.page.goto(`${this.url}/#/monitor${tab === 'charts' ? '?tab=charts' : ''}`);
     await this.page.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor({ timeout: readyMs });
