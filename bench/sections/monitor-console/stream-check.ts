@@ -25,7 +25,18 @@ export interface StreamCheck {
 
 type Ranges = [number, number][];
 
-/** How many of first..last the ranges hold. */
+/** The same seqs as sorted ranges that neither overlap nor touch. */
+function merge(ranges: Ranges): Ranges {
+  const out: Ranges = [];
+  for (const [a, b] of [...ranges].sort((p, q) => p[0] - q[0])) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+/** How many of first..last the (merged) ranges hold. */
 function within(ranges: Ranges, first: number, last: number): number {
   let n = 0;
   for (const [a, b] of ranges) n += Math.max(0, Math.min(b, last) - Math.max(a, first) + 1);
@@ -87,7 +98,7 @@ export async function checkStream(
     for (let c = 0; c < clicks; c++) count = await page.older(OLDER_MS);
     const tail = await page.scan(Math.max(0, ringRows - 20), scanMs);
     complete &&= tail.complete;
-    const all: Ranges = [...ring.ranges, ...tail.ranges];
+    const all = merge([...ring.ranges, ...tail.ranges]);
     viaOlder = within(all, first, last) - inRing;
     const left = gaps(all, first, last);
     missing = left.reduce((a, [p, q]) => a + q - p + 1, 0);
