@@ -23,6 +23,7 @@ import type { BenchContext, Section } from '../lib/section';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type ChildServer } from '../lib/server';
 import { fmt, int, renderTable } from '../lib/table';
 import { Tally, type WsClient } from '../lib/ws-clients';
+import { lastSeq } from './monitor-console/admin';
 import { runExplain, type ExplainResult } from './monitor-console/explain';
 import { runOverhead, type OverheadVerdict } from './monitor-console/overhead';
 import { MonitorBrowser } from './monitor-console/page';
@@ -62,10 +63,6 @@ async function setUp(
     admin.close();
     throw e;
   }
-}
-
-async function lastSeq(admin: HttpClient): Promise<number> {
-  return (await admin.expect(200, 'GET', '/api/v1/events?limit=1')).body.last_seq as number;
 }
 
 function printExplain(ctx: BenchContext, label: string, r: ExplainResult): void {

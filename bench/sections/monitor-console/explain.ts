@@ -7,6 +7,7 @@ import type { ChildServer } from '../../lib/server';
 import type { HttpClient } from '../../lib/http';
 import { summarize, type Summary } from '../../lib/stats';
 import { runBounded } from '../../lib/timing';
+import { adminGet } from './admin';
 import type { ExplainPlan } from './plan';
 
 // note: the server's request log names the path without its query.
@@ -36,7 +37,7 @@ export async function runExplain(
   let last: { connections: { delivered: boolean }[] } | undefined;
   let bytes = 0;
   const r = await runBounded({ count: plan.calls, ms: plan.ms }, 1, async () => {
-    const res = await admin.expect(200, 'GET', `/api/v1/monitor/explain?seq=${seq}`);
+    const res = await adminGet(admin, `/api/v1/monitor/explain?seq=${seq}`);
     last = res.body;
     bytes = res.bytes;
   });

@@ -21,6 +21,7 @@ import type { BenchContext } from '../../lib/section';
 import { fmt, int, renderTable } from '../../lib/table';
 import { runBounded, sleep } from '../../lib/timing';
 import type { Tally, WsClient } from '../../lib/ws-clients';
+import { lastSeq } from './admin';
 import type { MonitorPage, ProbeTake } from './page';
 import type { OverheadPlan } from './plan';
 
@@ -87,10 +88,6 @@ const cpuPerWrite = (m: { cpuMs: Record<string, number>; writesOk: number }) =>
   m.writesOk ? (m.cpuMs.server ?? 0) / m.writesOk : NaN;
 const max = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), 0);
 const fps = (t: ProbeTake) => (t.ms ? (t.frames * 1000) / t.ms : 0);
-
-async function lastSeq(admin: HttpClient): Promise<number> {
-  return (await admin.expect(200, 'GET', '/api/v1/events?limit=1')).body.last_seq as number;
-}
 
 /** Runs the alternating blocks and prints their tables; returns the ratios per mode. */
 export async function runOverhead(

@@ -19,6 +19,7 @@ import { summarize, type Summary } from '../../lib/stats';
 import { fmt, int, renderTable } from '../../lib/table';
 import { sleep } from '../../lib/timing';
 import type { Tally } from '../../lib/ws-clients';
+import { adminGet, lastSeq } from './admin';
 import type { MonitorPage } from './page';
 import type { ResponsivePlan } from './plan';
 import { checkStream, type StreamCheck } from './stream-check';
@@ -58,10 +59,6 @@ export interface ResponsiveResult {
   lastSeq: number;
 }
 
-async function lastSeq(admin: HttpClient): Promise<number> {
-  return (await admin.expect(200, 'GET', '/api/v1/events?limit=1')).body.last_seq as number;
-}
-
 /** `n` and the timestamp (epoch ms) of every event in (from, to], by seq, from the event log. */
 async function logged(
   admin: HttpClient,
@@ -72,7 +69,7 @@ async function logged(
   let since = from;
   // note: bounded: one page per 1,000 events, plus a few for events of other kinds.
   for (let pages = 0; since < to && pages < (to - from) / EVENTS_PAGE + 10; pages++) {
-    const r = await admin.expect(200, 'GET', `/api/v1/events?since=${since}&limit=${EVENTS_PAGE}`);
+    const r = await adminGet(admin, `/api/v1/events?since=${since}&limit=${EVENTS_PAGE}`);
     for (const e of r.body.events as { seq: number; timestamp: string; data?: { n?: number } }[])
       if (e.seq <= to && typeof e.data?.n === 'number')
         out.set(e.seq, { n: e.data.n, at: Date.parse(e.timestamp) });
