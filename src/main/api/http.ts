@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ErrorBody } from '../../shared/errors';
 import { MAX_JSON_DEPTH, nestedDeeper } from '../../shared/json-depth';
 import { AppError } from '../errors';
 
@@ -72,27 +71,4 @@ export function sendJson(
     ...headers,
   });
   res.end(text);
-}
-
-/** The error envelope for any thrown value; unknown errors become a 500 that leaks nothing. */
-export function errorResponse(e: unknown): {
-  status: number;
-  body: ErrorBody;
-  headers: Record<string, string>;
-} {
-  if (e instanceof AppError) {
-    const body: ErrorBody = { error: { code: e.code, message: e.message } };
-    if (e.details) body.error.details = e.details;
-    const headers: Record<string, string> = {};
-    if (e.status === 429 && typeof e.details?.retry_after_s === 'number')
-      headers['retry-after'] = String(e.details.retry_after_s);
-    return { status: e.status, body, headers };
-  }
-  return {
-    status: 500,
-    body: {
-      error: { code: 'internal', message: 'Something went wrong on the server; the log has the details.' },
-    },
-    headers: {},
-  };
 }

@@ -3,7 +3,8 @@ import type { Auth } from '../auth';
 import type { Principal } from '../auth/principal';
 import type { Store } from '../store';
 import { credentialOf } from '../auth/credential';
-import { errorResponse, readJson, sendJson } from './http';
+import { readJson, sendJson } from './http';
+import { onError } from './on-error';
 import type { InstanceSettings } from './instance-settings';
 import { adminRoutes } from './routes/admin';
 import { authRoutes } from './routes/auth';
@@ -49,12 +50,13 @@ export function createApi(deps: ApiDeps) {
   if (deps.sharing) sharingRoutes(router, deps.sharing);
   if (deps.displays) displayRoutes(router, deps.store, deps.displays);
 
+  /** Answers one request under `/api/`; a thrown error goes to the one `onError`, 5xx logged with `log`. */
   return async function handle(
     req: IncomingMessage,
     res: ServerResponse,
     url: URL,
     traceId: string,
-    onError: (e: unknown) => void,
+    log: (line: string) => void,
   ): Promise<void> {
     try {
       const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
@@ -80,12 +82,7 @@ export function createApi(deps: ApiDeps) {
         } else sendJson(res, reply.status, reply.body, reply.headers);
       } else sendJson(res, 200, reply);
     } catch (e) {
-      const r = errorResponse(e);
-      if (r.status >= 500) onError(e);
-      // note: a 413 arrives before the body was read; close so the client stops sending it.
-      if (r.status === 413) r.headers.connection = 'close';
-      if (!res.headersSent) sendJson(res, r.status, r.body, r.headers);
-      else res.destroy();
+      onError(e, res, { traceId, log });
     }
   };
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TrustedProxies } from '../api/client-address';
-import { errorResponse, sendJson } from '../api/http';
+import { sendJson } from '../api/http';
+import { onError } from '../api/on-error';
 import { credentialOf } from '../auth/credential';
 import { EdgeState } from '../cluster/edge-state';
 import { joinCluster, type ClusterMembership } from '../cluster/membership';
@@ -116,10 +117,7 @@ export function createEdgeServer(config: EdgeConfig): SwitchboardServer {
         }
         forward(primary, req, res);
       } catch (e) {
-        const r = errorResponse(e);
-        if (r.status >= 500) log(`error trace=${traceId}: ${(e as Error).stack ?? e}`);
-        if (!res.headersSent) sendJson(res, r.status, r.body, r.headers);
-        else res.end();
+        onError(e, res, { traceId, log });
       }
     });
     await new Promise<void>((resolve, reject) => {

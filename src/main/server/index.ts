@@ -6,10 +6,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createApi } from '../api';
 import { instanceSettings } from '../api/instance-settings';
 import { TrustedProxies } from '../api/client-address';
-import { errorResponse, sendJson } from '../api/http';
+import { onError } from '../api/on-error';
 import { credentialOf } from '../auth/credential';
 import { Auth } from '../auth';
 import { isApiKey } from '../auth/api-keys';
+import { AppError } from '../errors';
 import { Tokens } from '../auth/tokens';
 import { createRealtime, DEFAULT_REALTIME_OPTIONS } from '../realtime';
 import { Store } from '../store';
@@ -181,23 +182,19 @@ export function createServer(input: ServerConfig): SwitchboardServer {
       });
       if (refuseByPolicy(policy, req, res)) return;
       if (cors(policy, req, res)) return;
-      let u: URL;
       try {
-        u = new URL(req.url ?? '/', 'http://localhost');
-      } catch {
-        sendJson(res, 400, { error: { code: 'bad_request', message: 'The request URL is not valid.' } });
-        return;
-      }
-      try {
-        if (await localTokenFromLan(req, u)) {
-          sendJson(res, 401, { error: { code: 'unauthorized', message: LOCAL_TOKEN_MESSAGE } });
-          return;
+        let u: URL;
+        try {
+          u = new URL(req.url ?? '/', 'http://localhost');
+        } catch {
+          throw new AppError(400, 'bad_request', 'The request URL is not valid.');
         }
+        if (await localTokenFromLan(req, u)) throw new AppError(401, 'unauthorized', LOCAL_TOKEN_MESSAGE);
         const sse = req.method === 'GET' ? rt.routes.get(u.pathname) : undefined;
         if (sse) {
           await sse(req, res, u);
         } else if (u.pathname.startsWith('/api/')) {
-          await api(req, res, u, traceId, (e) => log(`error trace=${traceId}: ${(e as Error).stack ?? e}`));
+          await api(req, res, u, traceId, log);
         } else if (u.pathname.startsWith('/sdk/') && config.sdkDir) {
           res.setHeader('access-control-allow-origin', '*');
           serveStatic(config.sdkDir, req, res, u.pathname.slice('/sdk'.length), false);
@@ -213,15 +210,10 @@ export function createServer(input: ServerConfig): SwitchboardServer {
         } else if (config.staticDir) {
           serveStatic(config.staticDir, req, res, u.pathname, true, consoleHeaders(req.headers.host));
         } else {
-          sendJson(res, 404, {
-            error: { code: 'not_found', message: 'The console is not served by this instance.' },
-          });
+          throw new AppError(404, 'not_found', 'The console is not served by this instance.');
         }
       } catch (e) {
-        const r = errorResponse(e);
-        if (r.status >= 500) log(`error trace=${traceId}: ${(e as Error).stack ?? e}`);
-        if (!res.headersSent) sendJson(res, r.status, r.body);
-        else res.end();
+        onError(e, res, { traceId, log });
       }
     });
     // note: a socket that sends nothing for 60 s is dropped, but long requests are not cut.
