@@ -58,10 +58,11 @@ export function createApi(deps: ApiDeps) {
     traceId: string,
     log: (line: string) => void,
   ): Promise<void> {
+    let principal: Principal | null = null;
     try {
       const { handler, params } = router.match(req.method ?? 'GET', url.pathname);
       const token = credentialOf(req, url);
-      const principal: Principal | null = token ? await deps.auth.authenticate(token) : null;
+      if (token) principal = await deps.auth.authenticate(token);
       let body: Promise<unknown> | undefined;
       const ctx: Ctx = {
         req,
@@ -82,7 +83,7 @@ export function createApi(deps: ApiDeps) {
         } else sendJson(res, reply.status, reply.body, reply.headers);
       } else sendJson(res, 200, reply);
     } catch (e) {
-      onError(e, res, { traceId, log });
+      onError(e, res, { traceId, log, principal });
     }
   };
 }

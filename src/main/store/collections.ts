@@ -1,7 +1,7 @@
 import type { FieldInput } from '../../shared/collection-validation';
 import { FilterError, parseFilter, type FieldTypes } from '../../shared/filter';
 import { RULE_OPS, type Collection, type FieldDef, type FieldType, type Rules } from '../../shared/schema';
-import { AppError, notFound, validationError } from '../errors';
+import { Conflict, Invalid, NotFound, UniqueViolation } from './errors';
 import { recordTable, sqlId, type Db } from './db';
 import { nowIso } from './ids';
 
@@ -79,7 +79,7 @@ export class Collections {
 
   require(name: string): Collection {
     const c = this.cache.get(name);
-    if (!c) throw notFound(`Collection '${name}'`);
+    if (!c) throw new NotFound(`Collection '${name}'`);
     return c;
   }
 
@@ -90,7 +90,7 @@ export class Collections {
         errors[`fields.${i}.collection`] = `collection '${f.collection}' does not exist`;
       }
     });
-    if (Object.keys(errors).length) throw validationError(errors);
+    if (Object.keys(errors).length) throw new Invalid(errors);
   }
 
   private checkRules(rules: Rules, fields: FieldDef[]): void {
@@ -106,7 +106,7 @@ export class Collections {
         errors[`rules.${op}`] = e.message;
       }
     }
-    if (Object.keys(errors).length) throw validationError(errors);
+    if (Object.keys(errors).length) throw new Invalid(errors);
   }
 
   private write(c: Collection, change: unknown, actor: string | undefined): void {
@@ -124,10 +124,9 @@ export class Collections {
 
   /** Creates the definition and its table. Call inside a transaction. */
   create(input: { name: string; fields: FieldInput[]; rules?: Partial<Rules> }, actor?: string): Collection {
-    if (this.cache.has(input.name))
-      throw new AppError(409, 'conflict', `Collection '${input.name}' already exists.`);
+    if (this.cache.has(input.name)) throw new Conflict(`Collection '${input.name}' already exists.`);
     if (input.fields.some((f) => f.previous_name))
-      throw validationError({ fields: 'previous_name only applies to an update' });
+      throw new Invalid({ fields: 'previous_name only applies to an update' });
     const fields = input.fields.map(stripInput);
     const rules = { ...DEFAULT_RULES, ...input.rules };
     this.checkRelations(fields, input.name);
@@ -192,13 +191,10 @@ export class Collections {
       );
     } catch (e) {
       if ((e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) {
-        throw new AppError(
-          409,
-          'unique_violation',
+        throw new UniqueViolation(
+          field,
           `Field '${field}' has duplicate values; it cannot be made unique.`,
-          {
-            [field]: 'has duplicate values',
-          },
+          'has duplicate values',
         );
       }
       throw e;
@@ -219,8 +215,7 @@ export class Collections {
     this.dropPlainIndexes(name);
     let current = name;
     if (patch.name && patch.name !== name) {
-      if (this.cache.has(patch.name))
-        throw new AppError(409, 'conflict', `Collection '${patch.name}' already exists.`);
+      if (this.cache.has(patch.name)) throw new Conflict(`Collection '${patch.name}' already exists.`);
       for (const f of before.fields) if (f.unique) this.db.exec(`DROP INDEX ${uniqueIndex(name, f.name)}`);
       this.db.exec(`ALTER TABLE ${recordTable(name)} RENAME TO ${recordTable(patch.name)}`);
       this.dropSystemIndexes(name);
@@ -268,7 +263,7 @@ export class Collections {
       }
       kept.add(from);
     });
-    if (Object.keys(errors).length) throw validationError(errors);
+    if (Object.keys(errors).length) throw new Invalid(errors);
     // Drop first, so a new field may reuse a dropped field's name.
     for (const o of old) {
       if (kept.has(o.name)) continue;
@@ -306,14 +301,9 @@ export class Collections {
           n: number;
         };
         if (missing.n > 0) {
-          throw new AppError(
-            409,
-            'conflict',
-            `${missing.n} records have no value for '${f.name}'; give it a default.`,
-            {
-              [f.name]: 'records without a value',
-            },
-          );
+          throw new Conflict(`${missing.n} records have no value for '${f.name}'; give it a default.`, {
+            [f.name]: 'records without a value',
+          });
         }
       }
     });
@@ -326,11 +316,7 @@ export class Collections {
     for (const other of this.cache.values()) {
       const f = other.fields.find((x) => x.type === 'relation' && x.collection === name);
       if (f && other.name !== name) {
-        throw new AppError(
-          409,
-          'conflict',
-          `Collection '${other.name}' relates to '${name}' through '${f.name}'.`,
-        );
+        throw new Conflict(`Collection '${other.name}' relates to '${name}' through '${f.name}'.`);
       }
     }
     this.db.exec(`DROP TABLE ${recordTable(name)}`);

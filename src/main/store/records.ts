@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { likeMatch } from '../../shared/filter';
 import type { Collection, FieldDef, RecordData } from '../../shared/schema';
-import { AppError } from '../errors';
 import { toSqlValue } from './collections';
 import { recordTable, sqlId, type Db } from './db';
+import { IdTaken, UniqueViolation } from './errors';
 import { newId, nowIso } from './ids';
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -46,17 +46,14 @@ function failedColumns(msg: string): string[] {
   return m ? m[1]!.split(',').map((part) => part.trim().split('.').pop()!) : [];
 }
 
-function uniqueConflict(c: Collection, e: unknown): never {
+function uniqueConflict(c: Collection, id: string, e: unknown): never {
   const cols = failedColumns((e as Error).message);
   const field = c.fields.find((f) => f.unique && cols.includes(f.name))?.name;
   if (field) {
-    throw new AppError(409, 'unique_violation', `A record with this '${field}' already exists.`, {
-      [field]: 'must be unique',
-    });
+    throw new UniqueViolation(field, `A record with this '${field}' already exists.`, 'must be unique');
   }
   // note: the key is (id, account), so this only ever reports an id taken in the caller's own account.
-  if (cols.includes('id'))
-    throw new AppError(409, 'conflict', 'A record with this id already exists.', { id: 'taken' });
+  if (cols.includes('id')) throw new IdTaken(id);
   throw e;
 }
 
@@ -210,7 +207,7 @@ export class Records {
         `INSERT INTO ${recordTable(c.name)} (${cols.map(sqlId).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
       ).run(...vals);
     } catch (e) {
-      uniqueConflict(c, e);
+      uniqueConflict(c, id, e);
     }
     return this.get(c, id, account)!.record;
   }
@@ -234,7 +231,7 @@ export class Records {
     try {
       this.stmt(`UPDATE ${t} SET ${sets.join(', ')} WHERE id = ? AND account = ?`).run(...vals, id, account);
     } catch (e) {
-      uniqueConflict(c, e);
+      uniqueConflict(c, id, e);
     }
     return this.get(c, id, account)!.record;
   }

@@ -3,6 +3,8 @@ import type { Collection, RecordData } from '../../../shared/schema';
 import { PUBLIC_ACCOUNT } from '../../auth/principal';
 import { AppError } from '../../errors';
 import type { Store } from '../../store';
+import { IdTaken, UniqueViolation } from '../../store/errors';
+import { rowErrors } from '../on-error';
 import { denied, objectBody } from '../guards';
 import { reply, type Router } from '../router';
 import { access, passes, recordEvent, relationErrors } from './record-helpers';
@@ -109,8 +111,7 @@ function insertErrors(
     done(store.records.insert(c, value, account));
     return undefined;
   } catch (e) {
-    if (e instanceof AppError && e.status === 409 && e.details)
-      return Object.fromEntries(Object.entries(e.details).map(([k, v]) => [k, String(v)]));
+    if (e instanceof UniqueViolation || e instanceof IdTaken) return rowErrors(e);
     throw e;
   }
 }
