@@ -14,8 +14,9 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FieldInput } from '../../src/shared/collection-validation';
+import type { Collection } from '../../src/shared/schema';
 import { compileFilter, parseFilter } from '../../src/shared/filter';
-import { Store } from '../../src/main/store';
+import { Store, type Emit } from '../../src/main/store';
 import { fieldTypes } from '../../src/main/store/collections';
 import { closeDb, openDb, recordTable, sqlId } from '../../src/main/store/db';
 import { removeDir, tempDir } from '../lib/cleanup';
@@ -127,20 +128,9 @@ function createCollection(store: Store) {
   });
 }
 
-function insertWithEvent(
-  store: Store,
-  c: ReturnType<typeof createCollection>,
-  value: Record<string, unknown>,
-): void {
-  const r = store.records.insert(c, value, 'default');
-  store.events.append({
-    type: 'record.created',
-    collection: c.name,
-    record_id: r.id,
-    data: r,
-    account: 'default',
-    timestamp: new Date().toISOString(),
-  });
+/** A record and its event, as the POST route writes them (the store's own insert, without HTTP). */
+function insertWithEvent(store: Store, emit: Emit, c: Collection, value: Record<string, unknown>): void {
+  store.records.insertIn(emit, c, value, { account: 'default' });
 }
 
 /** The floor under every durable commit: a 4 KiB append + fsync (SQLite calls fsync at each WAL commit). */
@@ -168,7 +158,7 @@ function storeCommits(dir: string, synchronous: 'FULL' | 'NORMAL', bounds: Bound
     const c = createCollection(store);
     const rand = rng(3);
     return runBoundedSync(bounds, (i) =>
-      store.mutateNow(() => insertWithEvent(store, c, recordValue(i, rand, 's'))),
+      store.mutateNow((emit) => insertWithEvent(store, emit, c, recordValue(i, rand, 's'))),
     );
   } finally {
     store.close();
@@ -183,7 +173,7 @@ async function groupedCommits(dir: string, bounds: Bounds): Promise<LoopResult> 
     const c = createCollection(store);
     const rand = rng(5);
     return await runBounded(bounds, GROUP_WRITERS, async (i) => {
-      await store.mutate(() => insertWithEvent(store, c, recordValue(i, rand, 's')));
+      await store.mutate((emit) => insertWithEvent(store, emit, c, recordValue(i, rand, 's')));
     });
   } finally {
     store.close();
@@ -204,13 +194,13 @@ function seed(dir: string, n: number, batch: number) {
   try {
     const c = createCollection(store);
     for (let start = 0; start < n; start += batch) {
-      store.mutateNow(() => {
+      store.mutateNow((emit) => {
         for (let i = start; i < Math.min(n, start + batch); i++) {
           const v = recordValue(i, rand);
           if (v.category === CATEGORY) category++;
           if (v.price >= PRICE_RANGE.$gte && v.price < PRICE_RANGE.$lt) inRange++;
           maxPrice = Math.max(maxPrice, v.price);
-          insertWithEvent(store, c, v);
+          insertWithEvent(store, emit, c, v);
         }
       });
     }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HubEvent } from '../../shared/events';
-import { Store, type NewEvent } from '.';
+import { Store, type Emit } from '.';
 
 let dir: string;
 let store: Store;
@@ -31,22 +31,11 @@ afterEach(() => {
 const committedTitles = () => other.prepare('SELECT title FROM r_notes ORDER BY title').pluck().all();
 const committedSeqs = () => other.prepare('SELECT seq FROM events ORDER BY seq').pluck().all();
 
-function note(title: string): NewEvent {
-  return {
-    type: 'record.created',
-    collection: 'notes',
-    record_id: title,
-    data: { id: title, title },
-    account: 'default',
-    timestamp: new Date().toISOString(),
-  };
-}
-
-/** A mutation that inserts one note and emits its event. */
-const insert = (title: string) => (emit: (e: NewEvent) => HubEvent) => {
+/** A mutation that inserts one note (the row and its event); returns the event's seq. */
+const insert = (title: string) => (emit: Emit) => {
   const c = store.collections.require('notes');
-  store.records.insert(c, { id: title, title }, 'default');
-  return emit(note(title)).seq;
+  store.records.insertIn(emit, c, { id: title, title }, { account: 'default' });
+  return store.events.lastSeq();
 };
 
 describe('group commit', () => {

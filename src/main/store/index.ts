@@ -5,18 +5,17 @@ import { Changes } from './changes';
 import { Collections } from './collections';
 import { closeDb, openDb, secureDataDir, type Db, type OpenOptions } from './db';
 import { Displays } from './displays';
-import { EventLog, type NewEvent } from './events';
+import { EventLog } from './events';
 import { ApiKeys } from './keys';
 import { migrate } from './migrate';
+import type { Emit, Mutation, Writer } from './mutation';
 import { Records } from './records';
 import { Sessions } from './sessions';
 import { Settings } from './settings';
 import { Users } from './users';
 
 export type { NewEvent } from './events';
-
-/** A change to the store: `emit` appends an event to the outbox in the same transaction. */
-export type Mutation<T> = (emit: (e: NewEvent) => HubEvent) => T;
+export type { Emit, Mutation } from './mutation';
 
 interface Queued {
   fn: Mutation<unknown>;
@@ -37,7 +36,7 @@ export interface Retention {
  * one transaction (shared with the other changes of the same moment: a group commit) and
  * publishes the events on the bus after commit, in seq order.
  */
-export class Store {
+export class Store implements Writer {
   readonly db: Db;
   readonly collections: Collections;
   readonly records: Records;
@@ -62,7 +61,7 @@ export class Store {
     this.db = openDb(join(dataDir, 'switchboard.db'), opts);
     migrate(this.db);
     this.collections = new Collections(this.db);
-    this.records = new Records(this.db);
+    this.records = new Records(this.db, this, (name) => this.collections.get(name));
     this.events = new EventLog(this.db);
     this.users = new Users(this.db, this.changes);
     this.sessions = new Sessions(this.db, this.changes);
@@ -184,7 +183,7 @@ export class Store {
     outcomes.forEach((o, i) => (o.ok ? batch[i]!.resolve(o.value) : batch[i]!.reject(o.error)));
   }
 
-  private emitter(out: HubEvent[]): (e: NewEvent) => HubEvent {
+  private emitter(out: HubEvent[]): Emit {
     return (e) => {
       const ev = this.events.append(e);
       out.push(ev);

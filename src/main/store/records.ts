@@ -1,279 +1,221 @@
-import type Database from 'better-sqlite3';
-import { likeMatch } from '../../shared/filter';
-import type { Collection, FieldDef, RecordData } from '../../shared/schema';
-import { toSqlValue } from './collections';
-import { recordTable, sqlId, type Db } from './db';
-import { IdTaken, UniqueViolation } from './errors';
-import { newId, nowIso } from './ids';
+import type { Collection, RecordData } from '../../shared/schema';
+import type { Db } from './db';
+import { IdTaken, Invalid, UniqueViolation, VersionConflict, type IfMatch, type StoreError } from './errors';
+import type { NewEvent } from './events';
+import { nowIso } from './ids';
+import type { Emit, Writer } from './mutation';
+import type { RecordQuery } from './record-sql';
+import { RecordTables, type Held } from './record-tables';
 
-type Statement = Database.Statement<unknown[], unknown>;
+export type { ListQuery, RecordQuery, Sort } from './record-sql';
+export type { Held, ScanPage } from './record-tables';
 
-/** A compiled WHERE fragment with its parameters. */
-export interface Where {
-  sql: string;
-  params: unknown[];
+/** Who writes, for the event: who caused it and the request's trace id. */
+export interface WriteContext {
+  actor?: string;
+  traceId?: string;
 }
 
-/** What a list reads: a WHERE, an order, a page and a projection, all already checked. */
-export interface ListQuery {
-  where: Where;
-  sort: { field: string; desc: boolean }[];
-  limit: number;
-  offset: number;
+/** A create: the account the record goes into. */
+export interface InsertOptions extends WriteContext {
+  account: string;
 }
 
-function fromSql(f: FieldDef, v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  if (f.type === 'bool') return v === 1;
-  if (f.type === 'json') return JSON.parse(v as string);
-  return v;
+/** Runs in an update's transaction on the record as it is and as it will be; throw to refuse (rolls back). */
+export type UpdateCheck = (before: RecordData, after: RecordData) => void;
+
+/** One record by id, for an update or a delete. */
+export interface TargetOptions extends WriteContext {
+  /** The account that holds the record; null: whichever does (the superuser's view). */
+  account: string | null;
+  /** Write only while the record is at one of these versions (`updated_at`); else VersionConflict. */
+  ifMatch?: IfMatch;
 }
 
-/** Turns a row of a record table into the API shape (no `account`: it is the event's). */
-export function rowToRecord(c: Collection, row: Record<string, unknown>): RecordData {
-  const r: RecordData = {
-    id: row.id as string,
-    created_at: row.created_at as string,
-    updated_at: row.updated_at as string,
-  };
-  for (const f of c.fields) r[f.name] = fromSql(f, row[f.name]);
-  return r;
+export interface UpdateOptions extends TargetOptions {
+  check?: UpdateCheck;
 }
 
-/** The columns SQLite names in a UNIQUE failure: "UNIQUE constraint failed: r_posts.account, r_posts.slug". */
-function failedColumns(msg: string): string[] {
-  const m = /UNIQUE constraint failed: (.*)$/.exec(msg);
-  return m ? m[1]!.split(',').map((part) => part.trim().split('.').pop()!) : [];
+export interface DeleteOptions extends TargetOptions {
+  /** Runs in the delete's transaction on the record; throw to refuse (rolls back). */
+  check?: (record: RecordData) => void;
 }
 
-function uniqueConflict(c: Collection, id: string, e: unknown): never {
-  const cols = failedColumns((e as Error).message);
-  const field = c.fields.find((f) => f.unique && cols.includes(f.name))?.name;
-  if (field) {
-    throw new UniqueViolation(field, `A record with this '${field}' already exists.`, 'must be unique');
-  }
-  // note: the key is (id, account), so this only ever reports an id taken in the caller's own account.
-  if (cols.includes('id')) throw new IdTaken(id);
-  throw e;
+/** A batch create: all rows or none. A dry run tries every row and keeps none. */
+export interface BatchOptions extends InsertOptions {
+  dryRun?: boolean;
+}
+
+/** What a batch did: the records created and, by index, the rows the store refused (then none were kept). */
+export interface BatchResult {
+  items: RecordData[];
+  errors: { index: number; error: StoreError }[];
+}
+
+/** Carries a batch's result out of the mutation it rolls back. */
+class RolledBack {
+  constructor(readonly result: BatchResult) {}
 }
 
 /** The next `updated_at` of a record: now, but always after the previous one, so it is a version. */
-function nextUpdatedAt(previous: string | undefined): string {
-  const now = Date.now();
-  const prev = previous ? Date.parse(previous) : NaN;
+function nextVersion(previous: string, now: number): string {
+  const prev = Date.parse(previous);
   return new Date(Number.isNaN(prev) || now > prev ? now : prev + 1).toISOString();
 }
 
-/** One page of a keyset scan: the records and where the next page starts (undefined at the end). */
-export interface ScanPage {
-  items: RecordData[];
-  next?: unknown[];
+function recordEvent(
+  type: 'record.created' | 'record.updated' | 'record.deleted',
+  c: Collection,
+  r: RecordData,
+  account: string,
+  o: WriteContext,
+  timestamp: string,
+): NewEvent {
+  return {
+    type,
+    collection: c.name,
+    record_id: r.id,
+    data: r,
+    account,
+    actor: o.actor,
+    timestamp,
+    trace_id: o.traceId,
+  };
 }
 
-/** Record tables: the only SQL on records. Callers check rules and run writes in a transaction. */
-export class Records {
-  private statements = new Map<string, Statement>();
-
-  constructor(private readonly db: Db) {
-    // `x LIKE y` calls like(y, x). SQLite's own backtracks (value × pattern); ours is linear and
-    // is what filters evaluate in JS, so a list and a live subscription agree. ESCAPE keeps SQLite's.
-    db.function('like', { deterministic: true }, (pattern: unknown, value: unknown) =>
-      pattern === null || value === null ? null : likeMatch(String(value), String(pattern)) ? 1 : 0,
-    );
-  }
-
-  private stmt(sql: string): Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      // note: list filters make many distinct statements; 500 keeps the hot ones without growing forever.
-      if (this.statements.size >= 500) this.statements.clear();
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
-  }
-
-  /** Forgets prepared statements; called after every schema change. */
-  clearCache(): void {
-    this.statements.clear();
-  }
-
-  /** One page of records and the total count matching the WHERE. */
-  list(c: Collection, q: ListQuery): { items: RecordData[]; total: number } {
-    const t = recordTable(c.name);
-    const order = q.sort.length
-      ? q.sort.map((s) => `${sqlId(s.field)} ${s.desc ? 'DESC' : 'ASC'}`).join(', ') + ', rowid'
-      : 'created_at, rowid';
-    const rows = this.stmt(`SELECT * FROM ${t} WHERE ${q.where.sql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(
-      ...q.where.params,
-      q.limit,
-      q.offset,
-    ) as Record<string, unknown>[];
-    const total = (
-      this.stmt(`SELECT count(*) AS n FROM ${t} WHERE ${q.where.sql}`).get(...q.where.params) as { n: number }
-    ).n;
-    return { items: rows.map((r) => rowToRecord(c, r)), total };
-  }
-
-  /** Every record matching the WHERE, with its account (for bulk writes). */
-  select(c: Collection, where: Where): { record: RecordData; account: string }[] {
-    const rows = this.stmt(
-      `SELECT * FROM ${recordTable(c.name)} WHERE ${where.sql} ORDER BY created_at, rowid`,
-    ).all(...where.params) as Record<string, unknown>[];
-    return rows.map((r) => ({ record: rowToRecord(c, r), account: r.account as string }));
-  }
-
-  /**
-   * One record by id, with its account; undefined when absent. Ids are unique per account
-   * (the key is (id, account)); without `account` the first account holding the id answers.
-   */
-  get(c: Collection, id: string, account?: string): { record: RecordData; account: string } | undefined {
-    const t = recordTable(c.name);
-    const row = (
-      account === undefined
-        ? this.stmt(`SELECT * FROM ${t} WHERE id = ? ORDER BY account LIMIT 1`).get(id)
-        : this.stmt(`SELECT * FROM ${t} WHERE id = ? AND account = ?`).get(id, account)
-    ) as Record<string, unknown> | undefined;
-    return row ? { record: rowToRecord(c, row), account: row.account as string } : undefined;
-  }
-
-  /** Every record with this id, one per account that holds it (the superuser's lookup). */
-  byId(c: Collection, id: string): { record: RecordData; account: string }[] {
-    const rows = this.stmt(`SELECT * FROM ${recordTable(c.name)} WHERE id = ? ORDER BY account`).all(
-      id,
-    ) as Record<string, unknown>[];
-    return rows.map((r) => ({ record: rowToRecord(c, r), account: r.account as string }));
-  }
-
-  /** How many records match the WHERE (an account scope makes it the caller's count). */
-  count(c: Collection, where: Where = { sql: '1', params: [] }): number {
-    return (
-      this.stmt(`SELECT count(*) AS n FROM ${recordTable(c.name)} WHERE ${where.sql}`).get(
-        ...where.params,
-      ) as {
-        n: number;
-      }
-    ).n;
-  }
-
-  /**
-   * One page of a keyset scan in the list order (the sort, then rowid): pass `after` from the
-   * previous page. Each page is its own query, so nothing stays open between pages.
-   */
-  scan(c: Collection, where: Where, sort: ListQuery['sort'], limit: number, after?: unknown[]): ScanPage {
-    const keys = [
-      ...sort.map((s) => ({ col: sqlId(s.field), desc: s.desc, name: s.field })),
-      ...(sort.length ? [] : [{ col: 'created_at', desc: false, name: 'created_at' }]),
-      { col: 'rowid', desc: false, name: 'rowid' },
-    ];
-    const order = keys.map((k) => `${k.col} ${k.desc ? 'DESC' : 'ASC'}`).join(', ');
-    const cond: string[] = [];
-    const params: unknown[] = [...where.params];
-    if (after) {
-      const { sql, params: p } = keysetAfter(keys, after);
-      cond.push(sql);
-      params.push(...p);
-    }
-    const sql = `SELECT rowid AS "rowid", * FROM ${recordTable(c.name)} WHERE (${where.sql})${cond.length ? ` AND ${cond.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
-    const rows = this.stmt(sql).all(...params, limit) as Record<string, unknown>[];
-    const last = rows.at(-1);
-    return {
-      items: rows.map((r) => rowToRecord(c, r)),
-      next: rows.length === limit && last ? keys.map((k) => last[k.name]) : undefined,
-    };
-  }
-
-  /** True when a record with this id exists in this account (relation checks). */
-  exists(collection: Collection, id: string, account: string): boolean {
-    return !!this.stmt(`SELECT 1 FROM ${recordTable(collection.name)} WHERE id = ? AND account = ?`).get(
-      id,
-      account,
-    );
-  }
-
-  /** Inserts a checked value; returns the stored record. */
-  insert(c: Collection, value: Record<string, unknown>, account: string): RecordData {
-    const now = nowIso();
-    const id = typeof value.id === 'string' ? value.id : newId();
-    const cols = ['id', 'account', 'created_at', 'updated_at'];
-    const vals: unknown[] = [id, account, now, now];
-    for (const f of c.fields) {
-      if (!Object.hasOwn(value, f.name)) continue;
-      cols.push(f.name);
-      vals.push(toSqlValue(f.type, value[f.name]));
-    }
-    try {
-      this.stmt(
-        `INSERT INTO ${recordTable(c.name)} (${cols.map(sqlId).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
-      ).run(...vals);
-    } catch (e) {
-      uniqueConflict(c, id, e);
-    }
-    return this.get(c, id, account)!.record;
-  }
-
-  /**
-   * Applies a checked patch to one record of an account; returns the record after the change.
-   * `updated_at` strictly increases with every write, so it doubles as the record's version (ETag).
-   */
-  update(c: Collection, id: string, patch: Record<string, unknown>, account: string): RecordData {
-    const t = recordTable(c.name);
-    const previous = this.stmt(`SELECT updated_at FROM ${t} WHERE id = ? AND account = ?`)
-      .pluck()
-      .get(id, account) as string | undefined;
-    const sets = ['updated_at = ?'];
-    const vals: unknown[] = [nextUpdatedAt(previous)];
-    for (const f of c.fields) {
-      if (!Object.hasOwn(patch, f.name)) continue;
-      sets.push(`${sqlId(f.name)} = ?`);
-      vals.push(toSqlValue(f.type, patch[f.name]));
-    }
-    try {
-      this.stmt(`UPDATE ${t} SET ${sets.join(', ')} WHERE id = ? AND account = ?`).run(...vals, id, account);
-    } catch (e) {
-      uniqueConflict(c, id, e);
-    }
-    return this.get(c, id, account)!.record;
-  }
-
-  /** Deletes one record of an account by id. */
-  delete(c: Collection, id: string, account: string): void {
-    this.stmt(`DELETE FROM ${recordTable(c.name)} WHERE id = ? AND account = ?`).run(id, account);
-  }
-
-  /** Whether any record of the collection belongs to an account other than `account`. */
-  hasOtherAccounts(c: Collection, account: string): boolean {
-    return !!this.stmt(`SELECT 1 FROM ${recordTable(c.name)} WHERE account != ? LIMIT 1`).get(account);
-  }
+function checkVersion(c: Collection, current: RecordData, ifMatch: IfMatch | undefined): void {
+  if (ifMatch && !ifMatch.versions.includes(current.updated_at))
+    throw new VersionConflict(c, current, ifMatch);
 }
 
 /**
- * The WHERE that starts a keyset page after the row whose key values are `after`, in the order
- * of `keys`. SQLite sorts NULL first ascending and last descending; `IS` compares NULLs.
+ * Records: the reads of `RecordTables`, and every write with its outbox event, in one
+ * transaction of the group commit. A write's one timestamp is the row's `created_at` or
+ * `updated_at` and its event's `timestamp` (a delete's event: the moment of the delete).
+ * Callers pass checked values; rules are theirs, through `check`.
  */
-function keysetAfter(keys: { col: string; desc: boolean }[], after: unknown[]): Where {
-  const ors: string[] = [];
-  const params: unknown[] = [];
-  keys.forEach((k, i) => {
-    const parts: string[] = [];
-    const ps: unknown[] = [];
-    for (let j = 0; j < i; j++) {
-      parts.push(`${keys[j]!.col} IS ?`);
-      ps.push(after[j]);
+export class Records extends RecordTables {
+  constructor(
+    db: Db,
+    private readonly writer: Writer,
+    collection: (name: string) => Collection | undefined,
+  ) {
+    super(db, collection);
+  }
+
+  /** Creates a record in `o.account`; Invalid (relations), UniqueViolation or IdTaken when it cannot. */
+  insert(c: Collection, value: Record<string, unknown>, o: InsertOptions): Promise<RecordData> {
+    return this.writer.mutate((emit) => this.insertIn(emit, c, value, o));
+  }
+
+  /** `insert` inside a mutation of the caller's (several writes in one transaction, e.g. a seed). */
+  insertIn(emit: Emit, c: Collection, value: Record<string, unknown>, o: InsertOptions): RecordData {
+    const at = nowIso();
+    this.checkRelations(c, value, o.account);
+    const r = this.insertRow(c, value, o.account, at);
+    emit(recordEvent('record.created', c, r, o.account, o, at));
+    return r;
+  }
+
+  /**
+   * Applies a checked patch to one record: NotFound or AmbiguousId when the id names none or
+   * several, then `o.check`, VersionConflict, Invalid, UniqueViolation. `updated_at` strictly
+   * increases with every write, so it doubles as the record's version (ETag).
+   */
+  update(c: Collection, id: string, patch: Record<string, unknown>, o: UpdateOptions): Promise<RecordData> {
+    return this.writer.mutate((emit) => {
+      const { record: before, account } = this.find(c, id, o.account);
+      o.check?.(before, { ...before, ...patch });
+      checkVersion(c, before, o.ifMatch);
+      return this.updateIn(emit, c, { record: before, account }, patch, o, Date.now());
+    });
+  }
+
+  /** Deletes one record (NotFound, AmbiguousId, then `o.check` and VersionConflict); resolves with it as it was. */
+  delete(c: Collection, id: string, o: DeleteOptions): Promise<RecordData> {
+    return this.writer.mutate((emit) => {
+      const { record, account } = this.find(c, id, o.account);
+      o.check?.(record);
+      checkVersion(c, record, o.ifMatch);
+      this.deleteRow(c, record.id, account);
+      emit(recordEvent('record.deleted', c, record, account, o, nowIso()));
+      return record;
+    });
+  }
+
+  /**
+   * Creates every row in one transaction, or none: a row the store refuses (relations, unique
+   * values, a taken id) is reported by index and nothing is kept or emitted. A dry run tries
+   * every row the same way and always rolls back. The rows share one timestamp.
+   */
+  async insertMany(c: Collection, values: Record<string, unknown>[], o: BatchOptions): Promise<BatchResult> {
+    try {
+      return await this.writer.mutate((emit) => {
+        const at = nowIso();
+        const result: BatchResult = { items: [], errors: [] };
+        values.forEach((value, index) => {
+          try {
+            this.checkRelations(c, value, o.account);
+            result.items.push(this.insertRow(c, value, o.account, at));
+          } catch (error) {
+            if (!(error instanceof Invalid || error instanceof UniqueViolation || error instanceof IdTaken))
+              throw error;
+            result.errors.push({ index, error });
+          }
+        });
+        if (o.dryRun || result.errors.length) throw new RolledBack(result);
+        for (const r of result.items) emit(recordEvent('record.created', c, r, o.account, o, at));
+        return result;
+      });
+    } catch (e) {
+      if (e instanceof RolledBack) return e.result;
+      throw e;
     }
-    const v = after[i];
-    if (v === null || v === undefined) {
-      if (k.desc) return; // nothing sorts after NULL descending but more NULLs, which the next key orders
-      parts.push(`${k.col} IS NOT NULL`);
-    } else if (k.desc) {
-      parts.push(`(${k.col} < ? OR ${k.col} IS NULL)`);
-      ps.push(v);
-    } else {
-      parts.push(`${k.col} > ?`);
-      ps.push(v);
-    }
-    ors.push(`(${parts.join(' AND ')})`);
-    params.push(...ps);
-  });
-  return { sql: ors.length ? `(${ors.join(' OR ')})` : '0', params };
+  }
+
+  /** Applies a checked patch to every record the query takes (oldest first), `check` on each; resolves with how many. */
+  updateWhere(
+    c: Collection,
+    q: RecordQuery,
+    patch: Record<string, unknown>,
+    o: WriteContext & { check?: UpdateCheck },
+  ): Promise<number> {
+    return this.writer.mutate((emit) => {
+      const rows = this.select(c, q);
+      const now = Date.now();
+      for (const held of rows) {
+        o.check?.(held.record, { ...held.record, ...patch });
+        this.updateIn(emit, c, held, patch, o, now);
+      }
+      return rows.length;
+    });
+  }
+
+  /** Deletes every record the query takes; resolves with how many. */
+  deleteWhere(c: Collection, q: RecordQuery, o: WriteContext): Promise<number> {
+    return this.writer.mutate((emit) => {
+      const rows = this.select(c, q);
+      const at = nowIso();
+      for (const { record, account } of rows) {
+        this.deleteRow(c, record.id, account);
+        emit(recordEvent('record.deleted', c, record, account, o, at));
+      }
+      return rows.length;
+    });
+  }
+
+  private updateIn(
+    emit: Emit,
+    c: Collection,
+    { record: before, account }: Held,
+    patch: Record<string, unknown>,
+    o: WriteContext,
+    now: number,
+  ): RecordData {
+    this.checkRelations(c, patch, account);
+    const at = nextVersion(before.updated_at, now);
+    const r = this.updateRow(c, before.id, patch, account, at);
+    emit({ ...recordEvent('record.updated', c, r, account, o, at), previous: before });
+    return r;
+  }
 }

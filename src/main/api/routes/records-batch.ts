@@ -1,13 +1,11 @@
 import { checkRecord } from '../../../shared/record-validation';
-import type { Collection, RecordData } from '../../../shared/schema';
 import { PUBLIC_ACCOUNT } from '../../auth/principal';
 import { AppError } from '../../errors';
 import type { Store } from '../../store';
-import { IdTaken, UniqueViolation } from '../../store/errors';
 import { rowErrors } from '../on-error';
 import { denied, objectBody } from '../guards';
 import { reply, type Router } from '../router';
-import { access, passes, recordEvent, relationErrors } from './record-helpers';
+import { access, passes, writeContext } from './record-helpers';
 
 // note: 1,000 rows hold the write lock for a few ms and answer in a few hundred KiB; a bigger import is several requests.
 export const MAX_BATCH = 1000;
@@ -16,11 +14,6 @@ export const MAX_BATCH = 1000;
 export interface RowErrors {
   index: number;
   errors: Record<string, string>;
-}
-
-/** Thrown inside a dry run's mutation to roll it back while carrying its result out. */
-class DryRun {
-  constructor(readonly errors: RowErrors[]) {}
 }
 
 function batchError(errors: RowErrors[], total: number): AppError {
@@ -74,44 +67,21 @@ export function batchRoutes(router: Router, store: Store): void {
       );
     if (!dryRun && errors.length) throw batchError(errors, rows.length);
 
-    try {
-      const items = await store.mutate((emit) => {
-        const created: RecordData[] = [];
-        const failed = new Set(errors.map((r) => r.index));
-        values.forEach((value, index) => {
-          if (failed.has(index)) return;
-          const e = insertErrors(store, c, value, account, (r) => created.push(r));
-          if (e) errors.push({ index, errors: e });
-        });
-        if (dryRun) throw new DryRun(errors);
-        if (errors.length) throw batchError(errors, rows.length);
-        for (const r of created) emit(recordEvent('record.created', c, r, account, ctx));
-        return created;
-      });
-      return reply(201, { items });
-    } catch (e) {
-      if (!(e instanceof DryRun)) throw e;
-      e.errors.sort((a, b) => a.index - b.index);
-      return { valid: rows.length - e.errors.length, errors: e.errors };
+    // The rows that passed the checks above go to the store; its errors come back by their index.
+    const failed = new Set(errors.map((r) => r.index));
+    const tried = values.flatMap((value, index) => (failed.has(index) ? [] : [{ value, index }]));
+    const result = await store.records.insertMany(
+      c,
+      tried.map((t) => t.value),
+      { account, dryRun, ...writeContext(ctx) },
+    );
+    for (const { index, error } of result.errors)
+      errors.push({ index: tried[index]!.index, errors: rowErrors(error) });
+    if (dryRun) {
+      errors.sort((a, b) => a.index - b.index);
+      return { valid: rows.length - errors.length, errors };
     }
+    if (errors.length) throw batchError(errors, rows.length);
+    return reply(201, { items: result.items });
   });
-}
-
-/** Inserts one checked row; returns its field errors (relations, unique values, a taken id) instead of throwing. */
-function insertErrors(
-  store: Store,
-  c: Collection,
-  value: Record<string, unknown>,
-  account: string,
-  done: (r: RecordData) => void,
-): Record<string, string> | undefined {
-  const rel = relationErrors(store, c, value, account);
-  if (Object.keys(rel).length) return rel;
-  try {
-    done(store.records.insert(c, value, account));
-    return undefined;
-  } catch (e) {
-    if (e instanceof UniqueViolation || e instanceof IdTaken) return rowErrors(e);
-    throw e;
-  }
 }

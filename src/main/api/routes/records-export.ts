@@ -5,7 +5,7 @@ import type { Store } from '../../store';
 import { fieldTypes } from '../../store/collections';
 import { parseListParams, project } from '../list-query';
 import { reply, type Router } from '../router';
-import { access, buildWhere } from './record-helpers';
+import { access, recordQuery } from './record-helpers';
 
 // note: 500 rows per query keeps each page's read well under a millisecond's lock and each chunk a few hundred KiB.
 const PAGE = 500;
@@ -53,7 +53,7 @@ export function exportRoutes(router: Router, store: Store): void {
     if (!Object.hasOwn(FORMATS, format))
       throw new AppError(400, 'bad_request', `'format' must be csv or json, got '${params.get('format')}'.`);
     const q = parseListParams(params, fieldTypes(c));
-    const where = buildWhere(ctx.principal, [rule, q.filter]);
+    const query = recordQuery(ctx.principal, [rule, q.filter]);
     const columns = exportColumns(c, q.select);
 
     const res = ctx.res;
@@ -78,7 +78,7 @@ export function exportRoutes(router: Router, store: Store): void {
     let after: unknown[] | undefined;
     let first = true;
     do {
-      const page = store.records.scan(c, where, q.sort, PAGE, after);
+      const page = store.records.scan(c, query, q.sort, PAGE, after);
       after = page.next;
       if (page.items.length === 0) break;
       const rows = page.items.map((r) =>

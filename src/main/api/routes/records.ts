@@ -1,10 +1,11 @@
+import type { FilterNode } from '../../../shared/filter';
 import { checkRecord } from '../../../shared/record-validation';
 import type { Collection } from '../../../shared/schema';
 import { PUBLIC_ACCOUNT } from '../../auth/principal';
 import { AppError, notFound, validationError } from '../../errors';
 import type { Store } from '../../store';
 import { fieldTypes } from '../../store/collections';
-import type { Where } from '../../store/records';
+import type { RecordQuery } from '../../store/records';
 import { denied, objectBody } from '../guards';
 import { filterParam, parseListParams, project } from '../list-query';
 import { reply, type Ctx, type Router } from '../router';
@@ -12,15 +13,14 @@ import { batchRoutes } from './records-batch';
 import { exportRoutes } from './records-export';
 import {
   access,
-  buildWhere,
-  checkIfMatch,
   etagHeader,
+  ifMatchOf,
   loadRecord,
   passes,
-  recordEvent as event,
-  relationErrors,
+  recordQuery,
+  targetAccount,
+  writeContext,
 } from './record-helpers';
-import type { FilterNode } from '../../../shared/filter';
 
 /** Record routes: list, view, create, update, delete, bulk update/delete by filter, batch create and export. */
 export function recordRoutes(router: Router, store: Store): void {
@@ -29,19 +29,12 @@ export function recordRoutes(router: Router, store: Store): void {
   batchRoutes(router, store);
   exportRoutes(router, store);
 
-  const load = (ctx: Ctx, c: Collection) => loadRecord(store, ctx, c);
-
-  function checkRelations(c: Collection, value: Record<string, unknown>, account: string): void {
-    const errors = relationErrors(store, c, value, account);
-    if (Object.keys(errors).length) throw validationError(errors);
-  }
-
   router.on('GET', base, (ctx) => {
     const c = store.collections.require(ctx.params.name!);
     const rule = access(ctx, c, 'list');
     const q = parseListParams(ctx.url.searchParams, fieldTypes(c));
     const { items, total } = store.records.list(c, {
-      where: buildWhere(ctx.principal, [rule, q.filter]),
+      ...recordQuery(ctx.principal, [rule, q.filter]),
       sort: q.sort,
       limit: q.perPage,
       offset: (q.page - 1) * q.perPage,
@@ -61,7 +54,7 @@ export function recordRoutes(router: Router, store: Store): void {
   router.on('GET', `${base}/:id`, (ctx) => {
     const c = store.collections.require(ctx.params.name!);
     const rule = access(ctx, c, 'view');
-    const { record } = load(ctx, c);
+    const { record } = loadRecord(store, ctx, c);
     if (!passes(rule, record, ctx.principal)) throw notFound(`Record '${ctx.params.id}'`);
     const select = ctx.url.searchParams.get('select');
     const body = project(
@@ -79,12 +72,9 @@ export function recordRoutes(router: Router, store: Store): void {
     const p = ctx.principal;
     if (!passes(rule, value, p))
       throw denied(ctx, `The create rule of '${c.name}' does not allow this record.`);
-    const account = p?.account ?? PUBLIC_ACCOUNT;
-    const record = await store.mutate((emit) => {
-      checkRelations(c, value, account);
-      const r = store.records.insert(c, value, account);
-      emit(event('record.created', c, r, account, ctx));
-      return r;
+    const record = await store.records.insert(c, value, {
+      account: p?.account ?? PUBLIC_ACCOUNT,
+      ...writeContext(ctx),
     });
     return reply(201, record, etagHeader(record));
   });
@@ -96,17 +86,14 @@ export function recordRoutes(router: Router, store: Store): void {
     const { value, errors } = checkRecord(c.fields, body, 'update');
     if (body.id !== undefined && body.id !== ctx.params.id) errors.id = 'cannot change a record id';
     if (Object.keys(errors).length) throw validationError(errors);
-    const updated = await store.mutate((emit) => {
-      const { record: before, account } = load(ctx, c);
-      const after = { ...before, ...value };
-      if (!passes(rule, before, ctx.principal) || !passes(rule, after, ctx.principal)) {
-        throw denied(ctx, `The update rule of '${c.name}' does not allow this change.`);
-      }
-      checkIfMatch(ctx, c, before);
-      checkRelations(c, value, account);
-      const r = store.records.update(c, before.id, value, account);
-      emit({ ...event('record.updated', c, r, account, ctx), previous: before });
-      return r;
+    const updated = await store.records.update(c, ctx.params.id!, value, {
+      account: targetAccount(ctx),
+      ifMatch: ifMatchOf(ctx),
+      ...writeContext(ctx),
+      check(before, after) {
+        if (!passes(rule, before, ctx.principal) || !passes(rule, after, ctx.principal))
+          throw denied(ctx, `The update rule of '${c.name}' does not allow this change.`);
+      },
     });
     return reply(200, updated, etagHeader(updated));
   });
@@ -114,23 +101,24 @@ export function recordRoutes(router: Router, store: Store): void {
   router.on('DELETE', `${base}/:id`, async (ctx) => {
     const c = store.collections.require(ctx.params.name!);
     const rule = access(ctx, c, 'delete');
-    await store.mutate((emit) => {
-      const { record, account } = load(ctx, c);
-      if (!passes(rule, record, ctx.principal))
-        throw denied(ctx, `The delete rule of '${c.name}' does not allow this.`);
-      checkIfMatch(ctx, c, record);
-      store.records.delete(c, record.id, account);
-      emit(event('record.deleted', c, record, account, ctx));
+    await store.records.delete(c, ctx.params.id!, {
+      account: targetAccount(ctx),
+      ifMatch: ifMatchOf(ctx),
+      ...writeContext(ctx),
+      check(record) {
+        if (!passes(rule, record, ctx.principal))
+          throw denied(ctx, `The delete rule of '${c.name}' does not allow this.`);
+      },
     });
     return reply(204);
   });
 
   /** Bulk writes name their records with a filter; `filter={}` must be explicit to touch everything. */
-  function bulkWhere(ctx: Ctx, c: Collection, rule: FilterNode | undefined): Where {
+  function bulkQuery(ctx: Ctx, c: Collection, rule: FilterNode | undefined): RecordQuery {
     const raw = ctx.url.searchParams.get('filter');
     if (raw === null)
       throw new AppError(400, 'bad_request', "Bulk writes need a 'filter' (use filter={} for all records).");
-    return buildWhere(ctx.principal, [rule, filterParam(raw, fieldTypes(c))]);
+    return recordQuery(ctx.principal, [rule, filterParam(raw, fieldTypes(c))]);
   }
 
   router.on('PATCH', base, async (ctx) => {
@@ -140,33 +128,19 @@ export function recordRoutes(router: Router, store: Store): void {
     const { value, errors } = checkRecord(c.fields, body, 'update');
     if (body.id !== undefined) errors.id = 'cannot set ids in a bulk update';
     if (Object.keys(errors).length) throw validationError(errors);
-    const where = bulkWhere(ctx, c, rule);
-    const updated = await store.mutate((emit) => {
-      const rows = store.records.select(c, where);
-      for (const { record: before, account } of rows) {
-        if (!passes(rule, { ...before, ...value }, ctx.principal)) {
+    const updated = await store.records.updateWhere(c, bulkQuery(ctx, c, rule), value, {
+      ...writeContext(ctx),
+      check(before, after) {
+        if (!passes(rule, after, ctx.principal))
           throw denied(ctx, `The update rule of '${c.name}' does not allow the change to '${before.id}'.`);
-        }
-        checkRelations(c, value, account);
-        const r = store.records.update(c, before.id, value, account);
-        emit({ ...event('record.updated', c, r, account, ctx), previous: before });
-      }
-      return rows.length;
+      },
     });
     return { updated };
   });
 
   router.on('DELETE', base, async (ctx) => {
     const c = store.collections.require(ctx.params.name!);
-    const where = bulkWhere(ctx, c, access(ctx, c, 'delete'));
-    const deleted = await store.mutate((emit) => {
-      const rows = store.records.select(c, where);
-      for (const { record, account } of rows) {
-        store.records.delete(c, record.id, account);
-        emit(event('record.deleted', c, record, account, ctx));
-      }
-      return rows.length;
-    });
-    return { deleted };
+    const q = bulkQuery(ctx, c, access(ctx, c, 'delete'));
+    return { deleted: await store.records.deleteWhere(c, q, writeContext(ctx)) };
   });
 }

@@ -9,7 +9,7 @@ import type { Store } from '../../store';
 import { fieldTypes } from '../../store/collections';
 import { objectBody, requireAdmin } from '../guards';
 import type { Router } from '../router';
-import { buildWhere, loadRecord } from './record-helpers';
+import { loadRecord, recordQuery } from './record-helpers';
 
 /** What decided a rule check. */
 type DecidedBy = {
@@ -218,8 +218,8 @@ function decide(
       stored ? { ...stored.record, ...given } : given,
     ]);
   if (candidates.length === 0) {
-    const n = store.records.count(c, buildWhere(p, [filter]));
-    const of = store.records.count(c, buildWhere(p, []));
+    const n = store.records.count(c, recordQuery(p, [filter]));
+    const of = store.records.count(c, recordQuery(p, []));
     return {
       allowed: true,
       decided_by: { kind: 'filter' },
