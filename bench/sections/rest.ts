@@ -113,19 +113,12 @@ function latencyCells(s: Summary): Cell[] {
   return [ms2(s.p50), ms2(s.p95), ms2(s.p99), ms2(s.max)];
 }
 
-/** The store's collection and record+event commit, as the POST route does it (without HTTP). */
-function createCollection(store: Store) {
-  return store.mutateSchema((emit) => {
-    const created = store.collections.create({ name: COLLECTION, fields: FIELDS, rules: { ...RULES } });
-    emit({
-      type: 'collection.created',
-      collection: created.name,
-      data: created as unknown as Record<string, unknown>,
-      account: 'default',
-      timestamp: new Date().toISOString(),
-    });
-    return created;
-  });
+/** The bench collection, with its event, as the POST route creates it (without HTTP). */
+function createCollection(store: Store): Collection {
+  return store.collections.create(
+    { name: COLLECTION, fields: FIELDS, rules: { ...RULES } },
+    { account: 'default' },
+  );
 }
 
 /** A record and its event, as the POST route writes them (the store's own insert, without HTTP). */

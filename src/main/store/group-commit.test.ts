@@ -15,9 +15,10 @@ let published: HubEvent[][];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'sb-group-commit-'));
   store = new Store(dir);
-  store.mutateSchema(() => {
-    store.collections.create({ name: 'notes', fields: [{ name: 'title', type: 'text' }] });
-  });
+  store.collections.create(
+    { name: 'notes', fields: [{ name: 'title', type: 'text' }] },
+    { account: 'default' },
+  );
   other = new Database(join(dir, 'switchboard.db'), { readonly: true });
   published = [];
   store.bus.subscribe((events) => published.push([...events]));
@@ -29,7 +30,8 @@ afterEach(() => {
 });
 
 const committedTitles = () => other.prepare('SELECT title FROM r_notes ORDER BY title').pluck().all();
-const committedSeqs = () => other.prepare('SELECT seq FROM events ORDER BY seq').pluck().all();
+const committedSeqs = () =>
+  other.prepare("SELECT seq FROM events WHERE type LIKE 'record.%' ORDER BY seq").pluck().all();
 
 /** A mutation that inserts one note (the row and its event); returns the event's seq. */
 const insert = (title: string) => (emit: Emit) => {

@@ -60,7 +60,7 @@ export class Store implements Writer {
     secureDataDir(dataDir);
     this.db = openDb(join(dataDir, 'switchboard.db'), opts);
     migrate(this.db);
-    this.collections = new Collections(this.db);
+    this.collections = new Collections(this.db, this);
     this.records = new Records(this.db, this, (name) => this.collections.get(name));
     this.events = new EventLog(this.db);
     this.users = new Users(this.db, this.changes);

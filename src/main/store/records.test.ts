@@ -18,17 +18,18 @@ const who = { account: 'default', actor: 'u1', traceId: 't1' };
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'sb-records-'));
   store = new Store(dir);
-  store.mutateSchema(() => {
-    store.collections.create({ name: 'tags', fields: [{ name: 'name', type: 'text' }] });
-    store.collections.create({
+  store.collections.create({ name: 'tags', fields: [{ name: 'name', type: 'text' }] }, who);
+  store.collections.create(
+    {
       name: 'notes',
       fields: [
         { name: 'title', type: 'text' },
         { name: 'slug', type: 'text', unique: true },
         { name: 'tag', type: 'relation', collection: 'tags' },
       ],
-    });
-  });
+    },
+    who,
+  );
   notes = store.collections.require('notes');
   published = [];
   store.bus.subscribe((events) => published.push(...events));

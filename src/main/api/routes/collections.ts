@@ -4,24 +4,18 @@ import type { Principal } from '../../auth/principal';
 import { inScope, isAdmin } from '../../auth/principal';
 import { AppError, notFound, validationError } from '../../errors';
 import type { Store } from '../../store';
+import type { SchemaWriteOptions } from '../../store/collections';
 import { objectBody, requireAdmin, requireAuth } from '../guards';
 import { reply, type Ctx, type Router } from '../router';
 import { visibleCount } from './record-helpers';
 
 /** Collections are shared schema: every signed-in caller may read them, admins change them. */
 export function collectionRoutes(router: Router, store: Store): void {
-  const schemaEvent = (
-    type: 'collection.created' | 'collection.updated' | 'collection.deleted',
-    c: Collection,
-    ctx: Ctx,
-  ) => ({
-    type,
-    collection: c.name,
-    data: c as unknown as Record<string, unknown>,
+  /** Who changes the schema, for the store's event: the admin, their account and the request. */
+  const by = (ctx: Ctx): SchemaWriteOptions => ({
     account: ctx.principal!.account,
     actor: ctx.principal!.id,
-    timestamp: new Date().toISOString(),
-    trace_id: ctx.traceId,
+    traceId: ctx.traceId,
   });
 
   /** A collection the caller may know of: a collection-scoped key sees only its own (others 404). */
@@ -54,14 +48,10 @@ export function collectionRoutes(router: Router, store: Store): void {
     if (Object.keys(input.errors).length) throw validationError(input.errors);
     if (!inScope(p, input.name!))
       throw new AppError(403, 'forbidden', `This API key may not create collection '${input.name}'.`);
-    const c = store.mutateSchema((emit) => {
-      const created = store.collections.create(
-        { name: input.name!, fields: input.fields!, rules: input.rules },
-        ctx.principal!.id,
-      );
-      emit(schemaEvent('collection.created', created, ctx));
-      return created;
-    });
+    const c = store.collections.create(
+      { name: input.name!, fields: input.fields!, rules: input.rules },
+      by(ctx),
+    );
     return reply(201, c);
   });
 
@@ -88,22 +78,12 @@ export function collectionRoutes(router: Router, store: Store): void {
     // note: a key's scope names its collections; a rename would carry the collection out of it.
     if (ctx.principal!.collections && input.name !== undefined && input.name !== ctx.params.name)
       throw new AppError(403, 'forbidden', 'A collection-scoped API key may not rename its collections.');
-    return store.mutateSchema((emit) => {
-      const { before, after } = store.collections.update(ctx.params.name!, input, ctx.principal!.id);
-      emit({
-        ...schemaEvent('collection.updated', after, ctx),
-        previous: before as unknown as Record<string, unknown>,
-      });
-      return after as unknown as Record<string, unknown>;
-    });
+    return store.collections.update(ctx.params.name!, input, by(ctx)) as unknown as Record<string, unknown>;
   });
 
   router.on('DELETE', '/api/v1/collections/:name', (ctx) => {
     requireOwnData(ctx);
-    store.mutateSchema((emit) => {
-      const dropped = store.collections.drop(ctx.params.name!, ctx.principal!.id);
-      emit(schemaEvent('collection.deleted', dropped, ctx));
-    });
+    store.collections.drop(ctx.params.name!, by(ctx));
     return reply(204);
   });
 }
