@@ -15,10 +15,11 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, statSync, write
 import { join } from 'node:path';
 import type { FieldInput } from '../../src/shared/collection-validation';
 import type { Collection } from '../../src/shared/schema';
-import { compileFilter, parseFilter } from '../../src/shared/filter';
+import { parseFilter } from '../../src/shared/filter';
 import { Store, type Emit } from '../../src/main/store';
 import { fieldTypes } from '../../src/main/store/collections';
-import { closeDb, openDb, recordTable, sqlId } from '../../src/main/store/db';
+import { closeDb, openDb, recordTable } from '../../src/main/store/db';
+import { orderBy, orderKeys, whereOf } from '../../src/main/store/record-sql';
 import { removeDir, tempDir } from '../lib/cleanup';
 import { HttpClient } from '../lib/http';
 import { measurePhase, type PhaseCost } from '../lib/proc';
@@ -495,21 +496,13 @@ function sqlBreakdown(
     const rows: Cell[][] = [];
     for (const k of cases) {
       for (const who of CALLERS) {
-        const parts: string[] = [];
-        const params: unknown[] = [];
-        if (who.scoped) {
-          parts.push('account = ?');
-          params.push('default');
-        }
-        if (k.filter) {
-          const f = compileFilter(parseFilter(k.filter, types), sqlId);
-          parts.push(`(${f.sql})`);
-          params.push(...f.params);
-        }
-        const where = parts.length ? parts.join(' AND ') : '1';
-        const order = k.sort
-          ? `${sqlId(k.sort.replace(/^-/, ''))} ${k.sort.startsWith('-') ? 'DESC' : 'ASC'}, rowid`
-          : 'created_at, rowid';
+        // The list's own WHERE and ORDER BY, from the store.
+        const { sql: where, params } = whereOf({
+          account: who.scoped ? 'default' : null,
+          filters: [k.filter && parseFilter(k.filter, types)],
+        });
+        const desc = !!k.sort?.startsWith('-');
+        const order = orderBy(orderKeys(k.sort ? [{ field: k.sort.replace(/^-/, ''), desc }] : []));
         const pageSql = `SELECT * FROM ${t} WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`;
         const countSql = `SELECT count(*) AS n FROM ${t} WHERE ${where}`;
         const pageArgs = [...params, PER_PAGE, (k.page - 1) * PER_PAGE];

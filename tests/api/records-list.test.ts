@@ -124,8 +124,10 @@ describe('filter', () => {
 });
 
 describe('sort, page, select', () => {
-  it('sorts by several fields, descending with -, ties broken by insertion order', async () => {
-    expect(await keys({}, { sort: '-n' })).toEqual(['j', 'h', 'g', 'e', 'f', 'd', 'c', 'b', 'a', 'i']);
+  it('sorts by several fields, descending with -, ties in creation order following the last key', async () => {
+    // e and f tie on n: oldest first ascending, newest first descending.
+    expect(await keys({}, { sort: 'n' })).toEqual(['i', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'j']);
+    expect(await keys({}, { sort: '-n' })).toEqual(['j', 'h', 'g', 'f', 'e', 'd', 'c', 'b', 'a', 'i']);
     expect(await keys({ kind: { $in: ['x', 'y'] } }, { sort: 'kind,-n' })).toEqual([
       'j',
       'h',

@@ -62,7 +62,7 @@ export function orderKeys(sort: Sort): OrderKey[] {
   const keys = sort.length
     ? sort.map((s) => ({ col: sqlId(s.field), desc: s.desc, name: s.field }))
     : [{ col: 'created_at', desc: false, name: 'created_at' }];
-  return [...keys, { col: 'rowid', desc: false, name: 'rowid' }];
+  return [...keys, { col: 'rowid', desc: keys.at(-1)!.desc, name: 'rowid' }];
 }
 
 /** `ORDER BY` text for the keys. */

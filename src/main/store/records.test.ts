@@ -175,3 +175,45 @@ describe('record writes', () => {
     expect(store.records.count(notes)).toBe(1);
   });
 });
+
+describe('list order', () => {
+  it('breaks ties in the direction of the last sort key, in lists and keyset scans alike', async () => {
+    await store.records.insert(notes, { title: 'first' }, who);
+    // A batch: five records with one created_at, and one later record.
+    const batch = (
+      await store.records.insertMany(
+        notes,
+        [1, 2, 3, 4, 5].map((n) => ({ title: `b${n}` })),
+        who,
+      )
+    ).items;
+    await new Promise((r) => setTimeout(r, 5));
+    const last = await store.records.insert(notes, { title: 'last' }, who);
+    const oldest = ['first', ...batch.map((r) => r.title), 'last'];
+    const q = { account: 'default' };
+    for (const [sort, want] of [
+      [[], oldest],
+      [[{ field: 'created_at', desc: false }], oldest],
+      [[{ field: 'created_at', desc: true }], [...oldest].reverse()],
+    ] as const) {
+      const whole = store.records.list(notes, { ...q, sort: [...sort], limit: 100, offset: 0 });
+      expect(whole.items.map((r) => r.title)).toEqual(want);
+      // Paged by 2 with offsets (the list) and with a cursor (the export): every row once, in order.
+      const pages: unknown[] = [];
+      for (let offset = 0; offset < want.length; offset += 2)
+        pages.push(
+          ...store.records.list(notes, { ...q, sort: [...sort], limit: 2, offset }).items.map((r) => r.title),
+        );
+      expect(pages).toEqual(want);
+      const scanned: unknown[] = [];
+      let after: unknown[] | undefined;
+      do {
+        const page = store.records.scan(notes, q, [...sort], 2, after);
+        scanned.push(...page.items.map((r) => r.title));
+        after = page.next;
+      } while (after);
+      expect(scanned).toEqual(want);
+    }
+    expect(last.created_at > batch[0]!.created_at).toBe(true);
+  });
+});

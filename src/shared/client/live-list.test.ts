@@ -70,12 +70,25 @@ describe('LiveList', () => {
     expect(list.total).toBe(5);
   });
 
-  it('keeps descending order with NULL last, and ties in creation order', () => {
+  it('keeps descending order with NULL last, and ties newest first as the server does', () => {
     const list = new LiveList<Slide>({ sort: '-rank' });
     list.reset([rec('a', 2), rec('b', 1)], 2, 0);
     list.apply(ev('created', rec('n', null)));
     list.apply(ev('created', rec('c', 2)));
-    expect(ids(list)).toEqual(['a', 'c', 'b', 'n']);
+    expect(ids(list)).toEqual(['c', 'a', 'b', 'n']);
+  });
+
+  it("keeps a snapshot's ties in its order and puts a record created in the same millisecond where the server would", () => {
+    const at = '2025-02-01T00:00:00.000Z';
+    const same = (id: string): Slide => ({ id, created_at: at, updated_at: at, title: id, rank: 1 });
+    const desc = new LiveList<Slide>({ sort: '-created_at' });
+    desc.reset([same('c'), same('b'), same('a')], 3, 0);
+    desc.apply(ev('created', same('d')));
+    expect(ids(desc)).toEqual(['d', 'c', 'b', 'a']);
+    const asc = new LiveList<Slide>({ sort: 'rank' });
+    asc.reset([same('a'), same('b'), same('c')], 3, 0);
+    asc.apply(ev('created', same('d')));
+    expect(ids(asc)).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('moves an updated record to its new place', () => {

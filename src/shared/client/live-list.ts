@@ -109,12 +109,19 @@ export class LiveList<T extends RecordData = RecordData> {
   seq = 0;
   private readonly keys: SortKey[];
   private readonly limit: number;
-  // note: the server breaks ties by rowid, which a client cannot see; creation order stands in for it.
+  /**
+   * Creation ranks: the server breaks ties by rowid in the direction of the last sort key (newest
+   * first descending), which a client cannot see; created_at, then the order records were seen in,
+   * stands in for it. A snapshot's ties arrive in the server's order; records seen later are newer.
+   */
   private ords = new Map<string, number>();
   private nextOrd = 0;
+  /** -1 when the last sort key is descending (ties newest first), else 1. */
+  private readonly tieDir: number;
 
   constructor(options: LiveListOptions = {}) {
     this.keys = parseSort(options.sort);
+    this.tieDir = this.keys.at(-1)?.desc ? -1 : 1;
     this.limit = options.limit !== undefined && options.limit > 0 ? options.limit : Infinity;
   }
 
@@ -124,7 +131,9 @@ export class LiveList<T extends RecordData = RecordData> {
     this.total = Math.max(total, this.items.length);
     this.seq = seq;
     this.ords = new Map();
-    for (const r of this.items) this.ords.set(r.id, this.nextOrd++);
+    // In list order: ascending ranks ascending, descending ranks descending (the first listed is the newest).
+    this.items.forEach((r, i) => this.ords.set(r.id, i * this.tieDir));
+    this.nextOrd = this.items.length;
   }
 
   /** Whether the window holds every matching record. */
@@ -180,8 +189,8 @@ export class LiveList<T extends RecordData = RecordData> {
   private compare(a: T, b: T): number {
     return (
       compareRecords(this.keys, a, b) ||
-      compareValues(a.created_at, b.created_at) ||
-      (this.ords.get(a.id) ?? 0) - (this.ords.get(b.id) ?? 0)
+      this.tieDir *
+        (compareValues(a.created_at, b.created_at) || (this.ords.get(a.id) ?? 0) - (this.ords.get(b.id) ?? 0))
     );
   }
 }

@@ -110,6 +110,12 @@ describe('syncQueries', () => {
     expect(qc.getQueryData(['gifts'])).toEqual([rec('b', 0), rec('a', 1)]);
     expect(qc.invalidated).toEqual([]);
   });
+
+  it('puts a new record among its ties where the server lists it: last ascending, first descending', () => {
+    const list = [rec('a', 1), rec('b', 1)];
+    expect(patchQueryData(list, ev('created', rec('c', 1)), 'rank')).toEqual([...list, rec('c', 1)]);
+    expect(patchQueryData(list, ev('created', rec('c', 1)), '-rank')).toEqual([rec('c', 1), ...list]);
+  });
 });
 
 describe('optimisticUpdate', () => {

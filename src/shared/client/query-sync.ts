@@ -5,7 +5,7 @@
  * TanStack Query v4/v5 (or anything shaped like it) without depending on it.
  */
 import type { SwitchboardClient } from './client';
-import { compareRecords, membership, parseSort } from './live-list';
+import { compareRecords, compareValues, membership, parseSort } from './live-list';
 import type { ClientEvent, SubscribeOptions } from './types';
 
 /** A query key, as TanStack Query takes it. */
@@ -50,7 +50,12 @@ function patchArray(old: readonly Rec[], event: ClientEvent, sort: string | unde
     if (sort === undefined && i >= 0) next.splice(i, 0, event.data);
     else {
       const keys = parseSort(sort);
-      const at = sort === undefined ? -1 : next.findIndex((r) => compareRecords(keys, r, event.data!) > 0);
+      const d = event.data;
+      // Ties go by creation in the direction of the last key, as the server's rowid does; the event's is the newest.
+      const dir = keys.at(-1)?.desc ? -1 : 1;
+      const after = (r: Rec) =>
+        (compareRecords(keys, r, d) || dir * (compareValues(r.created_at, d.created_at) || -1)) > 0;
+      const at = sort === undefined ? -1 : next.findIndex(after);
       next.splice(at < 0 ? next.length : at, 0, event.data);
     }
   }
