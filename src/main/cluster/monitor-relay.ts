@@ -13,7 +13,8 @@ import type {
 import type { MonitorReplayResult } from '../../shared/monitor-history';
 import type { Principal } from '../auth/principal';
 import type { Hub } from '../realtime/hub';
-import type { MonitorFeed, MonitorPeers, RelayedFrame } from '../realtime/monitor';
+import type { MonitorFeed } from '../realtime/monitor';
+import type { MonitorPeers, RelayedFrame } from '../realtime/monitor-peers';
 import type { SendTarget } from '../realtime/monitor-control';
 import type { FrameSink } from '../realtime/monitor-inspect';
 import type { MonitorRemote } from '../realtime/monitor-service';
