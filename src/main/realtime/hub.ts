@@ -1,3 +1,7 @@
+// note: over 300 lines on purpose: what is left is one state machine, a connection's life
+// (attach, authenticate, subscribe, send, close, detach) over the subscription index and the
+// presence it keeps consistent; splitting it would spread that invariant over files. Fan-out
+// is in fanout.ts, replay in replay.ts, heartbeats in liveness.ts, limits in hub-options.ts.
 import { randomBytes } from 'node:crypto';
 import type { HubEvent } from '../../shared/events';
 import type { Collection } from '../../shared/schema';
@@ -6,9 +10,9 @@ import { ruleAccess } from '../auth/rules';
 import type { EventSource } from '../store/bus';
 import type { CredentialChange } from '../store/changes';
 import { Corker } from './cork';
-import { DELIVERY, Hooks, tallyDelivery, type Delivery, type FanoutTally } from './hooks';
+import { Fanout } from './fanout';
+import { Hooks } from './hooks';
 import { pingAll, revokedBy, silentSince } from './liveness';
-import { matchEvent, MISS, newViewCache, type ViewCache } from './match';
 import { OutcomeRing } from './outcomes';
 import { Presence, principalKey } from './presence';
 import { replay, type ReplayDeps } from './replay';
@@ -16,19 +20,8 @@ import { CLOSE, type HubOptions, type PresenceRelay, type SubscribeResult } from
 import { Counters, RateMeter } from './stats';
 import type { Connection, EventHistory, LiveEvent, Subscription, SubscriptionSpec, Transport } from './types';
 
-/** Per event: frames by shape, view-rule decisions by caller, and the event's collection. */
-interface FanoutScope {
-  frames: Map<string, Buffer | null>;
-  views: ViewCache;
-  collection: Collection | undefined;
-}
-
 export { CLOSE, DEFAULT_HUB_OPTIONS } from './hub-options';
 export type { HubOptions, PresenceRelay, SubscribeResult } from './hub-options';
-
-const { sent: SENT, dropped: DROPPED, other: SKIP_OTHER } = DELIVERY;
-const skipOf = (miss: number): Delivery =>
-  miss === MISS.rule ? DELIVERY.rule : miss === MISS.filter ? DELIVERY.filter : SKIP_OTHER;
 
 /**
  * The hub: connections, subscriptions, presence and heartbeats, with no knowledge of wire
@@ -42,25 +35,11 @@ export class Hub {
   readonly presence: Presence;
   /** Cluster-wide presence, when this instance is part of a cluster. */
   private presenceRelay?: PresenceRelay;
-  /** The highest seq fanned out: every live subscription has been sent what it should see up to here. */
-  lastSeq = 0;
   /** Each event's fan-out figures by seq (the monitor's outcomes and explain). */
   readonly outcomes = new OutcomeRing();
   private readonly index = new Map<string, Set<Subscription>>();
   private readonly corker: Corker;
-  /** The event being fanned out now (its tally is reused: nothing allocated per event). */
-  private readonly tally: FanoutTally = {
-    candidates: 0,
-    matched: 0,
-    sent: 0,
-    skipped_rule: 0,
-    skipped_filter: 0,
-    dropped: 0,
-    micros: 0,
-  };
-  private fanningSeq: number | undefined;
-  /** Events raised during a fan-out (a slow consumer's user leaving): fanned out right after it. */
-  private later: LiveEvent[] | undefined;
+  private readonly fan: Fanout;
   private readonly timers: NodeJS.Timeout[] = [];
   private unsubscribeSource?: () => void;
 
@@ -75,6 +54,14 @@ export class Hub {
   ) {
     this.hooks = new Hooks(deps.onError);
     this.corker = new Corker(deps.onError);
+    this.fan = new Fanout({
+      index: this.index,
+      hooks: this.hooks,
+      counters: this.counters,
+      outcomes: this.outcomes,
+      collection: deps.collection,
+      send: (conn, frame) => this.send(conn, frame),
+    });
     // In a cluster, presence events come from the cluster (first connection anywhere, last one anywhere).
     this.presence = new Presence((ev) => {
       if (!this.presenceRelay) this.fanout(ev);
@@ -87,6 +74,11 @@ export class Hub {
     this.timers.push(setInterval(() => this.sweep(), opts.sweepEveryMs));
     this.timers.push(setInterval(() => this.rates.sample(this.counters), 1000));
     for (const t of this.timers) t.unref();
+  }
+
+  /** The highest seq fanned out: every live subscription has been sent what it should see up to here. */
+  get lastSeq(): number {
+    return this.fan.lastSeq;
   }
 
   /** Leaves a cluster's presence, unless another relay (a newer cluster link) has taken its place. */
@@ -236,7 +228,7 @@ export class Hub {
   private replayDeps(): ReplayDeps {
     return {
       history: this.deps.history,
-      deliver: (sub, ev) => void this.deliver(sub, ev, this.scope(ev)),
+      deliver: (sub, ev) => this.fan.deliverOne(sub, ev),
       lastSeq: () => this.lastSeq,
       onError: (e) => this.deps.onError(e),
       fail: (sub) => this.close(sub.conn, 1011, 'resume failed'),
@@ -262,91 +254,11 @@ export class Hub {
   }
 
   /**
-   * Matches one event against the index and sends each subscriber its frame, counting the
-   * outcomes (into the outcome ring by seq, and for the `on_fanout` observers). An event raised
-   * meanwhile (closing a slow consumer can end its user's presence) waits for this one to finish.
+   * Matches one event against the index and sends each subscriber its frame (see fanout.ts).
+   * An event raised meanwhile waits for this one to finish.
    */
   fanout(ev: LiveEvent): void {
-    // Never re-entered: the tally (and the delivery observers' list) belong to one event at a time.
-    if (this.later) return void this.later.push(ev);
-    this.later = [ev];
-    try {
-      for (let i = 0; i < this.later.length; i++) this.fanoutOne(this.later[i]!);
-    } finally {
-      this.later = undefined;
-    }
-  }
-
-  private fanoutOne(ev: LiveEvent): void {
-    const started = performance.now();
-    if (ev.seq !== undefined) {
-      this.counters.events++;
-      if (ev.seq > this.lastSeq) this.lastSeq = ev.seq;
-    }
-    const t = this.tally;
-    t.candidates = t.matched = t.sent = t.skipped_rule = t.skipped_filter = t.dropped = 0;
-    this.fanningSeq = ev.seq;
-    const scope = this.scope(ev);
-    // Whether anyone observes single deliveries is decided once per event: two loops, so the
-    // unobserved one (the usual case) does nothing more per subscriber than count.
-    const observe = this.hooks.has('on_delivery');
-    const visit = (set: Set<Subscription> | undefined) => {
-      if (!set) return;
-      t.candidates += set.size;
-      if (!observe) {
-        for (const sub of set) {
-          if (!sub.pending) tallyDelivery(t, this.deliver(sub, ev, scope));
-          else if (ev.seq !== undefined) sub.pending.push(ev);
-        }
-        return;
-      }
-      for (const sub of set) {
-        if (sub.pending) {
-          if (ev.seq !== undefined) sub.pending.push(ev);
-          continue;
-        }
-        const d = this.deliver(sub, ev, scope);
-        tallyDelivery(t, d);
-        this.hooks.emit('on_delivery', sub.conn, d);
-      }
-    };
-    if (ev.type.startsWith('user.')) visit(this.index.get('presence'));
-    else if (ev.collection) visit(this.index.get(ev.collection));
-    visit(this.index.get('*'));
-    this.fanningSeq = undefined;
-    t.micros = Math.round((performance.now() - started) * 1000);
-    if (ev.seq !== undefined) this.outcomes.record(ev.seq, t);
-    this.hooks.emit('on_fanout', ev, t);
-  }
-
-  /** What one event's fan-out computes once and shares across subscribers. */
-  private scope(ev: LiveEvent): FanoutScope {
-    return {
-      frames: new Map(),
-      views: newViewCache(),
-      collection: ev.collection ? this.deps.collection(ev.collection) : undefined,
-    };
-  }
-
-  /** Decides whether `ev` reaches `sub`, encodes (once per shape) and sends. */
-  private deliver(sub: Subscription, ev: LiveEvent, scope: FanoutScope): Delivery {
-    const { frames } = scope;
-    if (ev.seq !== undefined) {
-      if (ev.seq <= sub.lastSeq) return SKIP_OTHER;
-      sub.lastSeq = ev.seq;
-    }
-    const match = matchEvent(sub, ev, scope.collection, scope.views);
-    if (match === null) return skipOf(scope.views.miss);
-    const key = `${sub.shape}|${match ?? ''}`;
-    let frame = frames.get(key);
-    if (frame === undefined) {
-      // Encoded and turned into bytes once per shape; every matching socket gets the same buffer.
-      const text = sub.encode(ev, match);
-      frame = text === null ? null : Buffer.from(text);
-      frames.set(key, frame);
-    }
-    if (frame === null) return SKIP_OTHER;
-    return this.send(sub.conn, frame) ? SENT : DROPPED;
+    this.fan.run(ev);
   }
 
   /** Sends a frame unless the connection is a slow consumer, which is closed instead. */
@@ -357,7 +269,7 @@ export class Hub {
     if (t.bufferedAmount() - this.corker.held(t) > this.opts.maxBufferedBytes) {
       this.counters.dropped++;
       this.counters.slowConsumers++;
-      if (this.fanningSeq !== undefined) this.outcomes.dropped(this.fanningSeq, conn.id);
+      if (this.fan.seq !== undefined) this.outcomes.dropped(this.fan.seq, conn.id);
       this.close(conn, CLOSE.slowConsumer.code, CLOSE.slowConsumer.reason);
       return false;
     }
