@@ -26,25 +26,13 @@ import {
   openLink,
   type RedisLink,
 } from './redis-link';
+import { MonitorAnswers, type Op, type Reply, type Request } from './monitor-answers';
 import type { Registry } from './registry';
 
 // note: instances answer on a LAN in milliseconds; past 1.5 s an instance counts as not answering.
 const RPC_TIMEOUT_MS = 1500;
 // note: a replay answers once its (at most 1,000) events are written, a page per turn: allow more.
 const REPLAY_TIMEOUT_MS = 10_000;
-
-type Op = 'connections' | 'explain' | 'frames' | 'disconnect' | 'send' | 'replay' | 'inspect' | 'uninspect';
-
-interface Request {
-  rid: string;
-  from: string;
-  op: Op;
-  args: unknown[];
-}
-
-type Reply =
-  | { kind: 'result'; rid: string; instance: string; result: unknown }
-  | { kind: 'frame'; sink: string; frame: MonitorFrame };
 
 interface Waiting {
   answers: { instance: string; result: unknown }[];
@@ -59,7 +47,7 @@ interface Waiting {
  * instance publishes its feed deltas and event summaries on one channel and hands the
  * others' to its own watchers; explain, frames, inspect, disconnect and send go out as
  * requests on a second channel and the instance that holds the connection (or every one)
- * answers on the asker's reply channel.
+ * answers on the asker's reply channel (the answering side is monitor-answers.ts).
  */
 export class MonitorRelay implements MonitorPeers, MonitorRemote {
   private pub?: RedisLink;
@@ -69,8 +57,7 @@ export class MonitorRelay implements MonitorPeers, MonitorRemote {
   /** Remote inspections this instance asked for: sink id -> the watcher's sink, and back. */
   private readonly sinks = new Map<string, FrameSink>();
   private readonly sinkIds = new Map<FrameSink, string>();
-  /** Inspections held here for other instances: `${from}|${sink}` -> the local sink. */
-  private readonly served = new Map<string, { connection: string; sink: FrameSink }>();
+  private readonly answers: MonitorAnswers;
 
   constructor(
     private readonly o: {
@@ -83,6 +70,12 @@ export class MonitorRelay implements MonitorPeers, MonitorRemote {
   ) {
     const p = `${o.registry.prefix}:monitor`;
     this.channels = { feed: `${p}:feed`, rpc: `${p}:rpc`, reply: (id) => `${p}:reply:${id}` };
+    this.answers = new MonitorAnswers({
+      id: () => this.id,
+      hub: o.hub,
+      feed: o.feed,
+      frame: (to, reply) => this.post(this.channels.reply(to), reply),
+    });
   }
 
   get id(): string {
@@ -104,9 +97,7 @@ export class MonitorRelay implements MonitorPeers, MonitorRemote {
   }
 
   async stop(): Promise<void> {
-    for (const { connection, sink } of this.served.values())
-      this.o.feed.inspector.uninspect(connection, sink);
-    this.served.clear();
+    this.answers.stop();
     for (const w of this.waiting.values()) w.done();
     closeLink(this.sub);
     closeLink(this.pub);
@@ -187,66 +178,9 @@ export class MonitorRelay implements MonitorPeers, MonitorRemote {
       return;
     }
     if (q.from === this.id) return;
-    const local = this.o.feed.local;
-    const a = q.args;
     let result: unknown = null;
     try {
-      switch (q.op) {
-        case 'connections':
-          result = local.connections(a[0] as string | null);
-          break;
-        case 'explain': {
-          const ev = a[0] as HubEvent;
-          const connections = local.explain(ev, a[1] as string | null, a[2] as string | undefined);
-          result = {
-            instance: this.id,
-            connections,
-            recorded: this.o.hub.outcomes.get(ev.seq),
-            dropped: this.o.hub.outcomes.droppedAt(ev.seq),
-          };
-          break;
-        }
-        case 'frames':
-          result = local.frames(a[0] as string, a[1] as string | null) ?? null;
-          break;
-        case 'disconnect':
-          result = local.disconnect(a[0] as string, a[1] as string | null, a[2] as string) ?? null;
-          break;
-        case 'send':
-          result = local.send(a[0] as SendTarget, a[1] as string | null, a[2] as Principal);
-          break;
-        case 'replay':
-          result =
-            (await local.replay(
-              a[0] as string,
-              a[1] as HubEvent[],
-              a[2] as { from_seq: number; to_seq: number },
-              a[3] as string | null,
-            )) ?? null;
-          break;
-        case 'inspect': {
-          const [connection, scope, sinkId] = a as [string, string | null, string];
-          if (!local.find(connection, scope)) break;
-          const key = `${q.from}|${sinkId}`;
-          const sink: FrameSink = (frame) =>
-            this.post(this.channels.reply(q.from), { kind: 'frame', sink: sinkId, frame } satisfies Reply);
-          const frames = this.o.feed.inspector.inspect(connection, sink);
-          if (frames) {
-            this.served.set(key, { connection, sink });
-            result = { instance: this.id, frames };
-          }
-          break;
-        }
-        case 'uninspect': {
-          const key = `${q.from}|${a[1] as string}`;
-          const s = this.served.get(key);
-          if (s) {
-            this.o.feed.inspector.uninspect(s.connection, s.sink);
-            this.served.delete(key);
-          }
-          break;
-        }
-      }
+      result = await this.answers.answer(q);
     } catch (e) {
       this.o.log(`monitor relay: ${q.op} failed: ${errorText(e)}`);
     }
