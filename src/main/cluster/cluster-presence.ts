@@ -1,3 +1,7 @@
+// note: over 300 lines on purpose: one class around one link state (synced, the two Redis
+// connections, this instance's connections) that every method reads and the failure path
+// resets; its data, Lua scripts and local view are already apart (presence-data.ts,
+// presence-scripts.ts, presence-view.ts), and a further cut would share that state across files.
 import { randomBytes } from 'node:crypto';
 import { accountScope, type Principal } from '../auth/principal';
 import type { PresentUser } from '../realtime/presence';
