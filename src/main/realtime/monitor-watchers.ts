@@ -39,6 +39,7 @@ export function newWatcher(ws: WebSocket, principal: Principal): Watcher {
   };
 }
 
+/** Now, in ISO 8601 (UTC), as every feed frame's timestamp. */
 export const stamp = () => new Date().toISOString();
 
 /** One feed frame's text, stamped now. */
