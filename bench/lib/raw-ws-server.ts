@@ -14,17 +14,15 @@
  *
  * The parent side is {@link startRawServer}.
  */
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { trackPid, untrackPid } from './cleanup';
+import { startListening, type NodeProc } from '../../tests/helpers/child';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+// note: as long as the server's own start may take (bench/lib/server.ts).
 const START_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 5_000;
 const BODY_LIMIT = 64 * 1024;
 
 function main(): void {
@@ -83,61 +81,13 @@ function main(): void {
 }
 
 /** The baseline server as a running child process. */
-export interface RawServer {
-  pid: number;
-  url: string;
-  output(): string;
-  /** SIGTERM, then SIGKILL if it has not exited in time. */
-  stop(): Promise<void>;
-}
+export type RawServer = NodeProc;
 
 /** Starts the baseline in a child process (tracked for cleanup by PID). */
 export function startRawServer(): Promise<RawServer> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', THIS_FILE], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (proc.pid === undefined) return Promise.reject(new Error('could not spawn the raw ws server'));
-  const pid = proc.pid;
-  trackPid(pid);
-  let out = '';
-  const onData = (d: Buffer) => {
-    out = (out + d.toString()).slice(-8192);
-  };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  void exited.then(() => untrackPid(pid));
-  const stop = async () => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    process.kill(pid, 'SIGTERM');
-    const timer = setTimeout(() => {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
-      }
-    }, STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
-  };
-  return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => {
-      void stop();
-      reject(new Error(`the raw ws server did not start within ${START_TIMEOUT_MS} ms:\n${out}`));
-    }, START_TIMEOUT_MS);
-    const watch = () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (!m) return;
-      clearTimeout(timer);
-      proc.stdout!.off('data', watch);
-      resolveStart({ pid, url: m[1]!, output: () => out, stop });
-    };
-    proc.stdout!.on('data', watch);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`the raw ws server exited with ${proc.exitCode ?? proc.signalCode}:\n${out}`));
-    });
+  return startListening(['--import', 'tsx', THIS_FILE], [], {
+    name: 'the raw ws server',
+    startMs: START_TIMEOUT_MS,
   });
 }
 

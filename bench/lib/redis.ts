@@ -1,6 +1,5 @@
 import { createConnection } from 'node:net';
 import { startRedis as startTestRedis } from '../../tests/helpers/redis';
-import { trackPid, untrackPid } from './cleanup';
 
 /** A real redis-server for the cluster bench: its own loopback port and temp dir, stopped by PID. */
 export interface BenchRedis {
@@ -12,22 +11,12 @@ export interface BenchRedis {
 }
 
 /**
- * Starts redis-server with the same launcher the tests use (free loopback port, waits for
- * PING, stops by PID), and registers its PID with the bench's cleanup.
+ * Starts redis-server with the launcher the tests use (free loopback port, waits for PING,
+ * tracked by PID for the shared cleanup, stops by PID).
  */
 export async function startRedis(): Promise<BenchRedis> {
   const r = await startTestRedis();
-  const pid = r.pid()!;
-  trackPid(pid);
-  return {
-    pid,
-    url: r.url,
-    output: () => r.output(),
-    async stop() {
-      await r.cleanup();
-      untrackPid(pid);
-    },
-  };
+  return { pid: r.pid()!, url: r.url, output: () => r.output(), stop: () => r.cleanup() };
 }
 
 /**

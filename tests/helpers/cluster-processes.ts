@@ -3,183 +3,11 @@
  * own child process on loopback, started and stopped by PID. Free of vitest and of server
  * imports, so the integration tests (through ./cluster) and the Playwright specs share it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ADMIN_EMAIL, ADMIN_PASSWORD } from './credentials';
+import { startCli, type Entry, type NodeProc } from './child';
+import { removeDir, tempDir } from './cleanup';
 import { freePort, startRedis, type RedisOptions, type TestRedis } from './redis';
 
-// note: tsx compiles on the fly; a cold start takes ~2 s, 20 s covers a loaded 2-core box.
-const START_MS = 20_000;
-// note: SIGTERM stops a server in well under a second; after 5 s it gets SIGKILL.
-const STOP_MS = 5_000;
-// note: keeps failure messages useful without holding every log line in memory.
-const OUTPUT_KEEP = 20_000;
-/** A request log line (`POST /api/… 201 0.8ms trace=…`). */
-const REQUEST_LINE = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \/\S* \d{3} /;
-
-/** The repository root: the CLI runs from here whatever the test runner's cwd. */
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-/** Variables the CLI reads that must not leak in from the shell running the tests. */
-const CLI_ENV = [
-  'SWITCHBOARD_PORT',
-  'SWITCHBOARD_HOST',
-  'SWITCHBOARD_DATA_DIR',
-  'SWITCHBOARD_REDIS_URL',
-  'SWITCHBOARD_PRIMARY_URL',
-];
-
-function cliEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    SWITCHBOARD_ADMIN_EMAIL: ADMIN_EMAIL,
-    SWITCHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
-  };
-  for (const k of CLI_ENV) delete env[k];
-  return env;
-}
-
-const live = new Set<ChildProcess>();
-// A test that crashes must not leave servers behind; only our own children, by PID.
-process.once('exit', () => {
-  for (const c of live) c.kill('SIGKILL');
-});
-
-/**
- * Which CLI a process runs: `source` is src/main/headless.ts through tsx (integration tests,
- * no build needed), `built` is out/main/headless.js (Playwright specs, after their global setup builds).
- */
-export type Entry = 'source' | 'built';
-
-const ENTRY_ARGS: Record<Entry, string[]> = {
-  source: ['--import', 'tsx', 'src/main/headless.ts'],
-  built: ['out/main/headless.js'],
-};
-
-function spawnCli(args: string[], entry: Entry): ChildProcess {
-  const proc = spawn(process.execPath, [...ENTRY_ARGS[entry], ...args], {
-    cwd: ROOT,
-    env: cliEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(proc);
-  proc.once('exit', () => live.delete(proc));
-  return proc;
-}
-
-const isDone = (p: ChildProcess) => p.exitCode !== null || p.signalCode !== null;
-
-/** Resolves when `proc` has exited (true) or after `ms` (false). */
-function exitWithin(proc: ChildProcess, ms: number): Promise<boolean> {
-  if (isDone(proc)) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    proc.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
-/** One headless CLI process (primary or edge) that printed `listening on URL`. */
-export interface NodeProc {
-  proc: ChildProcess;
-  pid: number;
-  url: string;
-  port: number;
-  args: string[];
-  /** The last ~20 KB it printed (stdout and stderr), request log lines left out. */
-  output(): string;
-  /** Sends a signal to this PID. */
-  kill(signal?: NodeJS.Signals): void;
-  /** SIGTERM, then SIGKILL if it lingers; resolves once it has exited. */
-  stop(): Promise<void>;
-  /** Resolves once it has exited. */
-  exited(): Promise<void>;
-}
-
-/** Spawns the CLI with `args` and waits until it listens; a process that exits first rejects. */
-function spawnNode(args: string[], entry: Entry = 'source'): Promise<NodeProc> {
-  const proc = spawnCli(args, entry);
-  let out = '';
-  let url = '';
-  return new Promise<NodeProc>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`server did not start within ${START_MS} ms (${args.join(' ')}):\n${out}`));
-    }, START_MS);
-    let partial = '';
-    const onData = (d: Buffer) => {
-      // Request log lines are dropped: what matters in a failure is what the cluster code said.
-      const lines = (partial + d.toString()).split('\n');
-      partial = lines.pop()!;
-      const kept = lines.filter((l) => !REQUEST_LINE.test(l));
-      if (kept.length) out = (out + kept.join('\n') + '\n').slice(-OUTPUT_KEEP);
-      if (url) return;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (!m) return;
-      url = m[1]!;
-      clearTimeout(timer);
-      resolve({
-        proc,
-        pid: proc.pid!,
-        url,
-        port: Number(new URL(url).port),
-        args,
-        output: () => out,
-        kill: (signal = 'SIGTERM') => {
-          if (!isDone(proc)) proc.kill(signal);
-        },
-        async stop() {
-          if (isDone(proc)) return;
-          proc.kill('SIGTERM');
-          if (!(await exitWithin(proc, STOP_MS))) {
-            proc.kill('SIGKILL');
-            await exitWithin(proc, STOP_MS);
-          }
-        },
-        async exited() {
-          await exitWithin(proc, STOP_MS * 4);
-        },
-      });
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (!url) reject(new Error(`server exited with ${code ?? signal} before listening:\n${out}`));
-    });
-  });
-}
-
-/** How a CLI run that should fail ended. */
-export interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI to its exit (bounded: SIGKILL after `timeoutMs`, reported as signal SIGKILL). */
-export function runCli(args: string[], timeoutMs = START_MS): Promise<CliRun> {
-  const proc = spawnCli(args, 'source');
-  let stdout = '';
-  let stderr = '';
-  proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-    proc.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      // 'exit' can come before the pipes are drained; 'close' comes after.
-      proc.once('close', () => resolve({ code, signal, stdout, stderr }));
-      if (proc.stdout!.closed && proc.stderr!.closed) resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
+export { ROOT, runCli, type CliRun, type Entry, type NodeProc } from './child';
 
 /** A primary: the CLI with a data dir and `--redis`. */
 export interface Primary extends NodeProc {
@@ -193,15 +21,15 @@ async function startPrimary(o: {
   port?: number;
   entry?: Entry;
 }): Promise<Primary> {
-  const dataDir = o.dataDir ?? tempDir();
+  const dataDir = o.dataDir ?? tempDir('sb-primary-');
   try {
-    const p = await spawnNode(
+    const p = await startCli(
       ['--port', String(o.port ?? 0), '--host', '127.0.0.1', '--data-dir', dataDir, '--redis', o.redisUrl],
-      o.entry,
+      { entry: o.entry },
     );
     return Object.assign(p, { dataDir });
   } catch (e) {
-    if (!o.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (!o.dataDir) removeDir(dataDir);
     throw e;
   }
 }
@@ -213,7 +41,7 @@ export function startEdge(o: {
   port?: number;
   entry?: Entry;
 }): Promise<NodeProc> {
-  return spawnNode(
+  return startCli(
     [
       '--edge',
       '--port',
@@ -225,7 +53,7 @@ export function startEdge(o: {
       '--primary',
       o.primaryUrl,
     ],
-    o.entry,
+    { entry: o.entry },
   );
 }
 
@@ -253,7 +81,7 @@ export type ClusterOptions = { edges?: number; entry?: Entry } & RedisOptions;
  */
 export async function startClusterProcesses(o: ClusterOptions = {}): Promise<ClusterProcesses> {
   const redis = await startRedis({ aof: o.aof });
-  const dataDir = tempDir();
+  const dataDir = tempDir('sb-primary-');
   const entry = o.entry;
   const edges: NodeProc[] = [];
   let primary: Primary | undefined;
@@ -261,7 +89,7 @@ export async function startClusterProcesses(o: ClusterOptions = {}): Promise<Clu
     await Promise.all(edges.map((e) => e.stop()));
     await primary?.stop();
     await redis.cleanup();
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDir(dataDir);
   };
   try {
     const port = await freePort();
@@ -300,9 +128,4 @@ export async function startClusterProcesses(o: ClusterOptions = {}): Promise<Clu
     await stop();
     throw e;
   }
-}
-
-/** A fresh temp data dir for a primary. */
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'sb-primary-'));
 }

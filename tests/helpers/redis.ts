@@ -1,8 +1,11 @@
+/**
+ * A real redis-server on its own loopback port and temp dir, stopped by PID. Free of vitest,
+ * so tests, Playwright specs and `bench/` share it.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { exitWithin } from './child';
+import { removeDir, tempDir, trackPid, untrackPid } from './cleanup';
 
 // note: Debian's package puts the binary here; `.ci/run` installs it.
 const REDIS_SERVER = '/usr/bin/redis-server';
@@ -39,12 +42,6 @@ export interface RedisOptions {
   aof?: boolean;
 }
 
-const live = new Set<ChildProcess>();
-// A crashed test must not leave servers behind; only our own children are touched.
-process.once('exit', () => {
-  for (const c of live) c.kill('SIGKILL');
-});
-
 /** A port that was free a moment ago on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -80,20 +77,9 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-function exited(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 /** Starts a redis-server on a free loopback port with a temp dir, waiting until it answers PING. */
 export async function startRedis(opts: RedisOptions = {}): Promise<TestRedis> {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-redis-'));
+  const dir = tempDir('sb-redis-');
   let child: ChildProcess | undefined;
   let out = '';
   let port = 0;
@@ -121,8 +107,12 @@ export async function startRedis(opts: RedisOptions = {}): Promise<TestRedis> {
   const launch = async (): Promise<boolean> => {
     const c = spawn(REDIS_SERVER, args(), { stdio: ['ignore', 'pipe', 'pipe'] });
     child = c;
-    live.add(c);
-    c.on('exit', () => live.delete(c));
+    // A crashed run must not leave servers behind (./cleanup kills tracked PIDs at exit).
+    const pid = c.pid;
+    if (pid !== undefined) {
+      trackPid(pid);
+      c.once('exit', () => untrackPid(pid));
+    }
     c.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-8000)));
     c.stderr?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-8000)));
     const deadline = Date.now() + READY_MS;
@@ -144,9 +134,9 @@ export async function startRedis(opts: RedisOptions = {}): Promise<TestRedis> {
     child = undefined;
     if (c.exitCode !== null || c.signalCode !== null) return;
     c.kill(o.kill ? 'SIGKILL' : 'SIGTERM');
-    if (!(await exited(c, STOP_MS))) {
+    if (!(await exitWithin(c, STOP_MS))) {
       c.kill('SIGKILL');
-      await exited(c, STOP_MS);
+      await exitWithin(c, STOP_MS);
     }
   };
 
@@ -159,7 +149,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<TestRedis> {
     port = await freePort();
     if (await launch()) break;
     if (attempt >= BIND_ATTEMPTS) {
-      rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
       throw new Error(`redis-server could not bind a free port in ${BIND_ATTEMPTS} attempts`);
     }
   }
@@ -178,7 +168,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<TestRedis> {
     },
     async cleanup() {
       await stop();
-      rmSync(dir, { recursive: true, force: true });
+      removeDir(dir);
     },
     output: () => out,
   };

@@ -1,16 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type ServerConfig, type SwitchboardServer } from '../../src/main/server';
+import { startCli, type NodeProc } from './child';
+import { removeDir, tempDir } from './cleanup';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from './credentials';
 
-export { ADMIN_EMAIL, ADMIN_PASSWORD };
-
-/** A fresh temp data dir; removed by the returned cleanup. */
-export function tempDir(prefix = 'sb-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
+export { ADMIN_EMAIL, ADMIN_PASSWORD, tempDir };
+/** Removes a temp dir made by {@link tempDir}. */
+export const cleanup = removeDir;
 
 /** A real server in this process on an ephemeral port with its own temp data dir. */
 export interface TestServer {
@@ -40,7 +36,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     logs,
     async stop(opts = {}) {
       await server.stop();
-      if (!opts.keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (!opts.keepData) removeDir(dataDir);
     },
   };
 }
@@ -111,43 +107,11 @@ export async function userClient(
 }
 
 /** The headless CLI as a child process (for signal and crash tests). */
-export interface ChildServer {
-  proc: ChildProcess;
-  url: string;
-  output: () => string;
-}
+export type ChildServer = NodeProc;
 
+/** Starts the CLI from source on a free port with `dataDir`; `args` add or override flags. */
 export function spawnServer(dataDir: string, args: string[] = []): Promise<ChildServer> {
-  const proc = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'src/main/headless.ts', '--port', '0', '--data-dir', dataDir, ...args],
-    {
-      env: {
-        ...process.env,
-        SWITCHBOARD_ADMIN_EMAIL: ADMIN_EMAIL,
-        SWITCHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1]!, output: () => out });
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
-    });
-  });
+  return startCli(['--port', '0', '--data-dir', dataDir, ...args]);
 }
 
 /** Waits for a child to exit; resolves its exit code or signal. */
@@ -156,8 +120,4 @@ export function exited(proc: ChildProcess): Promise<{ code: number | null; signa
     return Promise.resolve({ code: proc.exitCode, signal: proc.signalCode });
   }
   return new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-}
-
-export function cleanup(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
 }
