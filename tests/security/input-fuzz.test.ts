@@ -8,6 +8,7 @@
 import { get } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCollection, eventsSince, lastSeq, useServer } from '../api/support';
+import { rng } from '../helpers/rng';
 import { closeAll, native, openWs, wsUrl, type Frame, type WsClient } from '../helpers/ws';
 
 const env = useServer();
@@ -17,18 +18,6 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
 // note: bounded both ways, so the file stays well under 20 s on a loaded 2-core box.
 const MAX_INPUTS = 3000;
 const MAX_MS = 10_000;
-
-/** mulberry32: small, seedable, good enough to pick inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PROTO = [...Object.getOwnPropertyNames(Object.prototype), '__proto__'];
 const OPS = [
