@@ -1,7 +1,9 @@
 import { startCli, type NodeProc } from '../../tests/helpers/child';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../../tests/helpers/credentials';
+import { HttpClient } from './http';
 import { sleep } from './timing';
 
-export { ADMIN_EMAIL, ADMIN_PASSWORD } from '../../tests/helpers/credentials';
+export { ADMIN_EMAIL, ADMIN_PASSWORD };
 
 // note: a first start on a data dir of 100,000 records takes a few seconds on a loaded box.
 const START_TIMEOUT_MS = 30_000;
@@ -59,4 +61,28 @@ export async function startServer(dataDir: string | null, extraArgs: string[] = 
       return t.filter((x) => x.route === route).map((x) => x.ms);
     },
   });
+}
+
+/** A started server and its superuser, logged in on one keep-alive connection. */
+export interface AdminServer {
+  server: ChildServer;
+  admin: HttpClient;
+}
+
+/**
+ * {@link startServer}, then logs the superuser in (the preamble of every section that writes
+ * through the API). The spawn happens before the first await, so a caller's NODE_OPTIONS
+ * change reaches only this child. Close `admin` and stop `server` when done.
+ */
+export async function startWithAdmin(dataDir: string | null, extraArgs: string[] = []): Promise<AdminServer> {
+  const server = await startServer(dataDir, extraArgs);
+  const admin = new HttpClient(server.url, 1);
+  try {
+    await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+  } catch (e) {
+    admin.close();
+    await server.stop();
+    throw e;
+  }
+  return { server, admin };
 }

@@ -20,7 +20,6 @@
  * Subscribers are native-dialect bench/lib/dialect-clients.ts clients with viewer API keys (50
  * connections per key); each system has its own keys (the cluster's made on the primary).
  */
-import { loadavg } from 'node:os';
 import { removeDir, tempDir } from '../lib/cleanup';
 import { NATIVE_WS, type Subscriber } from '../lib/dialect-clients';
 import {
@@ -37,7 +36,7 @@ import { HttpClient } from '../lib/http';
 import { ensureNofile } from '../lib/limits';
 import { readProc } from '../lib/proc';
 import { redisInfo, startRedis } from '../lib/redis';
-import type { BenchContext, Section } from '../lib/section';
+import { planFor, printLoad, type BenchContext, type Section } from '../lib/section';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type ChildServer } from '../lib/server';
 import { fmt, int } from '../lib/table';
 import { runBounded, sleep } from '../lib/timing';
@@ -108,13 +107,9 @@ interface System {
 }
 
 async function run(ctx: BenchContext): Promise<void> {
-  const plan = ctx.quick ? QUICK : FULL;
+  const plan = planFor(ctx, FULL, QUICK);
   const maxSubs = Math.max(...plan.subscribers);
-  ctx.print(
-    `load average at section start: ${loadavg()
-      .map((l) => fmt(l, 2))
-      .join(' ')}; ${ensureNofile(2 * maxSubs + 1000)}`,
-  );
+  printLoad(ctx, 'start', ensureNofile(2 * maxSubs + 1000));
   const dirs = [tempDir('sb-bench-single-'), tempDir('sb-bench-primary-')];
   const stops: (() => Promise<void>)[] = [];
   const clients: HttpClient[] = [];
@@ -314,11 +309,7 @@ async function run(ctx: BenchContext): Promise<void> {
       `CPU with ${int(maxSubs)} subscribers per system and no writes (${fmt(plan.idleMs / 1000, 0)} s, % of one core): ${idleLine}`,
     );
     ctx.print(`connections closed by the servers during the phases: ${closes}`);
-    ctx.print(
-      `load average at section end: ${loadavg()
-        .map((l) => fmt(l, 2))
-        .join(' ')}`,
-    );
+    printLoad(ctx, 'end');
   } finally {
     for (const sys of systems) for (const c of sys.subs.splice(0)) c.terminate();
     for (const c of clients) c.close();

@@ -23,7 +23,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { removeDir, tempDir } from '../lib/cleanup';
 import { HttpClient } from '../lib/http';
-import type { BenchContext, Section } from '../lib/section';
+import { planFor, type BenchContext, type Section } from '../lib/section';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer } from '../lib/server';
 import { fmt, int, renderTable } from '../lib/table';
 import { sleep } from '../lib/timing';
@@ -133,7 +133,7 @@ const pct = (xs: number[], p: number) => {
 };
 
 async function run(ctx: BenchContext): Promise<void> {
-  const plan = ctx.quick ? QUICK : FULL;
+  const plan = planFor(ctx, FULL, QUICK);
   const js = initialJsBytes();
   const dir = tempDir();
   const server = await startServer(dir);

@@ -15,7 +15,6 @@
  * Subscribers are bench/lib/dialect-clients.ts clients, each speaking its dialect's subscribe,
  * authenticated with viewer API keys (50 connections per key, the server's default limit).
  */
-import { loadavg } from 'node:os';
 import { removeDir, tempDir } from '../lib/cleanup';
 import { DIALECTS, type Dialect, type Subscriber } from '../lib/dialect-clients';
 import {
@@ -31,9 +30,9 @@ import {
 import { createFeed, createKeys, feedRecord, PER_KEY } from '../lib/feed';
 import { HttpClient } from '../lib/http';
 import { ensureNofile } from '../lib/limits';
-import type { BenchContext, Section } from '../lib/section';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer } from '../lib/server';
-import { fmt, int, renderTable } from '../lib/table';
+import { planFor, printLoad, printTable, type BenchContext, type Section } from '../lib/section';
+import { startWithAdmin } from '../lib/server';
+import { fmt, int } from '../lib/table';
 import { runBounded, sleep } from '../lib/timing';
 import { openMany, type Tally } from '../lib/ws-clients';
 
@@ -104,23 +103,17 @@ const ratio = (a: number, b: number) => (b ? a / b : NaN);
 const x = (r: number) => `${fmt(r, 2)}x`;
 
 async function run(ctx: BenchContext): Promise<void> {
-  const plan = ctx.quick ? QUICK : FULL;
+  const plan = planFor(ctx, FULL, QUICK);
   const total = plan.subs * DIALECTS.length;
-  ctx.print(
-    `load average at section start: ${loadavg()
-      .map((l) => fmt(l, 2))
-      .join(' ')}; ${ensureNofile(total + 1000)}`,
-  );
+  printLoad(ctx, 'start', ensureNofile(total + 1000));
   const dir = tempDir('sb-bench-dialects-');
   const clients: HttpClient[] = [];
   const pools: Pool[] = [];
   let stop: (() => Promise<void>) | undefined;
   try {
-    const sb = await startServer(dir);
+    const { server: sb, admin } = await startWithAdmin(dir);
     stop = () => sb.stop();
-    const admin = new HttpClient(sb.url, 1);
     clients.push(admin);
-    await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
     for (const d of DIALECTS) {
       const collection = `feed_${d.stat.replace(/-/g, '_')}`;
       await createFeed(admin, collection);
@@ -240,11 +233,7 @@ async function run(ctx: BenchContext): Promise<void> {
     printTables(ctx, plan, rows);
     ctx.print('');
     ctx.print(`connections closed by the server during the phases: ${closes}`);
-    ctx.print(
-      `load average at section end: ${loadavg()
-        .map((l) => fmt(l, 2))
-        .join(' ')}`,
-    );
+    printLoad(ctx, 'end');
   } finally {
     for (const p of pools) for (const c of p.subs.splice(0)) c.terminate();
     for (const c of clients) c.close();
@@ -256,46 +245,44 @@ async function run(ctx: BenchContext): Promise<void> {
 const cpuPerEvent = (m: Merged) => (m.delivered ? ((m.cpuMs.server ?? 0) * 1000) / m.delivered : NaN);
 
 function printTables(ctx: BenchContext, plan: Plan, rows: Row[]): void {
-  ctx.print('');
-  ctx.print(
-    renderTable(
-      [
-        'dialect',
-        'subs',
-        'frame B',
-        `fixed ${plan.rate}/s: writes`,
-        'kept up',
-        'delivered/s',
-        'p50 ms',
-        'p95 ms',
-        'p99 ms',
-        'server µs/delivered',
-        `max: writes/s`,
-        'delivered/s',
-        'p50 ms',
-        'p99 ms',
-        'server µs/delivered',
-        'others CPU %',
-      ],
-      rows.map(({ pool: p, fixed: f, max: m }) => [
-        p.d.label,
-        int(p.subs.length),
-        int(p.frameBytes),
-        `${int(f.writesOk)} (${int(f.delivered)}/${int(f.expected)})`,
-        f.keptUp ? 'yes' : 'NO',
-        int(f.deliveredPerS),
-        ms2(f.latency.p50),
-        ms2(f.latency.p95),
-        ms2(f.latency.p99),
-        fmt(cpuPerEvent(f), 2),
-        int(m.writesPerS),
-        int(m.deliveredPerS),
-        ms2(m.latency.p50),
-        ms2(m.latency.p99),
-        fmt(cpuPerEvent(m), 2),
-        `${fmt(f.otherCpuPct, 0)} / ${fmt(m.otherCpuPct, 0)}`,
-      ]),
-    ),
+  printTable(
+    ctx,
+    [
+      'dialect',
+      'subs',
+      'frame B',
+      `fixed ${plan.rate}/s: writes`,
+      'kept up',
+      'delivered/s',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'server µs/delivered',
+      `max: writes/s`,
+      'delivered/s',
+      'p50 ms',
+      'p99 ms',
+      'server µs/delivered',
+      'others CPU %',
+    ],
+    rows.map(({ pool: p, fixed: f, max: m }) => [
+      p.d.label,
+      int(p.subs.length),
+      int(p.frameBytes),
+      `${int(f.writesOk)} (${int(f.delivered)}/${int(f.expected)})`,
+      f.keptUp ? 'yes' : 'NO',
+      int(f.deliveredPerS),
+      ms2(f.latency.p50),
+      ms2(f.latency.p95),
+      ms2(f.latency.p99),
+      fmt(cpuPerEvent(f), 2),
+      int(m.writesPerS),
+      int(m.deliveredPerS),
+      ms2(m.latency.p50),
+      ms2(m.latency.p99),
+      fmt(cpuPerEvent(m), 2),
+      `${fmt(f.otherCpuPct, 0)} / ${fmt(m.otherCpuPct, 0)}`,
+    ]),
   );
 
   // Relative to native WS: latency and CPU as a ratio (above 1 = worse), throughput as native / it.
@@ -311,30 +298,28 @@ function printTables(ctx: BenchContext, plan: Plan, rows: Row[]): void {
     ];
     return { r, checks, worse: checks.filter(([, v]) => v > SLOWER).map(([k]) => k) };
   });
-  ctx.print('');
-  ctx.print(
-    renderTable(
-      [
-        'dialect vs native WS',
-        `p50 (${plan.rate}/s)`,
-        'p95',
-        'p99',
-        'max delivered/s',
-        `server µs/delivered (${plan.rate}/s)`,
-        'at max',
-        'more than 20% slower than native?',
-      ],
-      rel.map(({ r, checks, worse }) => [
-        r.pool.d.label,
-        x(checks[0]![1]),
-        x(checks[1]![1]),
-        x(checks[2]![1]),
-        `${int(r.max.deliveredPerS)} (${x(ratio(r.max.deliveredPerS, base.max.deliveredPerS))})`,
-        x(checks[4]![1]),
-        x(checks[5]![1]),
-        r === base ? '-' : ctx.quick ? 'n/a (--quick)' : worse.length ? `SLOWER: ${worse.join(', ')}` : 'no',
-      ]),
-    ),
+  printTable(
+    ctx,
+    [
+      'dialect vs native WS',
+      `p50 (${plan.rate}/s)`,
+      'p95',
+      'p99',
+      'max delivered/s',
+      `server µs/delivered (${plan.rate}/s)`,
+      'at max',
+      'more than 20% slower than native?',
+    ],
+    rel.map(({ r, checks, worse }) => [
+      r.pool.d.label,
+      x(checks[0]![1]),
+      x(checks[1]![1]),
+      x(checks[2]![1]),
+      `${int(r.max.deliveredPerS)} (${x(ratio(r.max.deliveredPerS, base.max.deliveredPerS))})`,
+      x(checks[4]![1]),
+      x(checks[5]![1]),
+      r === base ? '-' : ctx.quick ? 'n/a (--quick)' : worse.length ? `SLOWER: ${worse.join(', ')}` : 'no',
+    ]),
   );
   ctx.print('(ratios: latency and CPU are dialect / native, throughput is dialect / native; above 1.20 on');
   ctx.print(' latency or CPU, or below 0.83 on throughput, is more than 20% slower)');

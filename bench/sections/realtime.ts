@@ -27,7 +27,6 @@
  * This file runs the phases; bench/sections/realtime/ holds its bounds and rows (plan.ts), the
  * idle-connections phase (idle.ts) and the tables (report.ts).
  */
-import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { removeDir, tempDir } from '../lib/cleanup';
 import { INSPECT_NODE_OPTIONS, InspectorProfiler, type CpuProfile } from '../lib/cpu-profile';
@@ -36,8 +35,8 @@ import { openLoop, waitUntil, type OpenLoopResult } from '../lib/fanout';
 import { HttpClient } from '../lib/http';
 import { ensureNofile, nofile } from '../lib/limits';
 import { startRawServer } from '../lib/raw-ws-server';
-import type { BenchContext, Section } from '../lib/section';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer } from '../lib/server';
+import { planFor, printLoad, type BenchContext, type Section } from '../lib/section';
+import { startWithAdmin } from '../lib/server';
 import { fmt, int } from '../lib/table';
 import { runBounded, sleep } from '../lib/timing';
 import { openMany, Tally, WsClient } from '../lib/ws-clients';
@@ -67,14 +66,10 @@ const ms2 = (n: number) => fmt(n, 2);
 const pct = (part: number, whole: number) => (whole ? (part / whole) * 100 : NaN);
 
 async function run(ctx: BenchContext): Promise<void> {
-  const plan = ctx.quick ? QUICK : FULL;
+  const plan = planFor(ctx, FULL, QUICK);
   const maxSubs = Math.max(...plan.subscribers);
   const limitNote = ensureNofile(Math.max(plan.idle, maxSubs) + 1000);
-  ctx.print(
-    `load average at section start: ${loadavg()
-      .map((l) => fmt(l, 2))
-      .join(' ')}; ${limitNote}`,
-  );
+  printLoad(ctx, 'start', limitNote);
 
   const dir = tempDir('sb-bench-realtime-');
   const clients: HttpClient[] = [];
@@ -84,18 +79,16 @@ async function run(ctx: BenchContext): Promise<void> {
   try {
     // --- Switchboard: a collection, viewer keys for subscribers (50 connections each), an editor key for writes.
     const oldNodeOptions = process.env.NODE_OPTIONS;
-    // note: startServer spawns synchronously and copies process.env, so this reaches only that child.
+    // note: startWithAdmin spawns synchronously and copies process.env, so this reaches only that child.
     if (PROFILE) process.env.NODE_OPTIONS = `${oldNodeOptions ?? ''} ${INSPECT_NODE_OPTIONS}`.trim();
-    const sbStart = startServer(dir);
+    const sbStart = startWithAdmin(dir);
     if (PROFILE) {
       if (oldNodeOptions === undefined) delete process.env.NODE_OPTIONS;
       else process.env.NODE_OPTIONS = oldNodeOptions;
     }
-    const sb = await sbStart;
+    const { server: sb, admin } = await sbStart;
     stops.push(() => sb.stop());
-    const admin = new HttpClient(sb.url, 1);
     clients.push(admin);
-    await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
     await admin.expect(201, 'POST', '/api/v1/collections', {
       name: COLLECTION,
       fields: FIELDS,
@@ -373,11 +366,7 @@ async function run(ctx: BenchContext): Promise<void> {
 
     printTables(ctx, plan, idleRows, rows, profiles);
     ctx.print('');
-    ctx.print(
-      `load average at section end: ${loadavg()
-        .map((l) => fmt(l, 2))
-        .join(' ')}`,
-    );
+    printLoad(ctx, 'end');
   } finally {
     profiler?.close();
     for (const t of targets) for (const c of t.pool.splice(0)) c.terminate();

@@ -11,7 +11,7 @@
  * (record + event in one transaction, synchronous=FULL and NORMAL) under the REST writes, and
  * the list SQL timed statement by statement (page vs count) with its query plan.
  */
-import type { Section } from '../lib/section';
+import { planFor, type Section } from '../lib/section';
 import { int } from '../lib/table';
 import { lists } from './rest/lists';
 import { FULL, QUICK, WARMUP_WRITES } from './rest/plan';
@@ -22,7 +22,7 @@ const rest: Section = {
   name: 'rest',
   summary: 'durable write throughput (1 and 16 clients), list latency at 100k records, server CPU and RSS',
   async run(ctx) {
-    const plan = ctx.quick ? QUICK : FULL;
+    const plan = planFor(ctx, FULL, QUICK);
     const costs: CostRow[] = [];
     ctx.print(
       `bounds: writes ${int(plan.writes.count)} or ${plan.writes.ms / 1000} s per phase (after ${WARMUP_WRITES} warm-up); ` +

@@ -1,7 +1,7 @@
 /** The cluster section's tables. */
 import type { Merged } from '../../lib/fanout';
-import type { BenchContext } from '../../lib/section';
-import { fmt, int, renderTable } from '../../lib/table';
+import { printTable, type BenchContext } from '../../lib/section';
+import { fmt, int } from '../../lib/table';
 
 // note: the issue's bound for edge CPU per delivered event against the single process.
 const EDGE_TOLERANCE = 1.1;
@@ -29,38 +29,36 @@ export const modeLabel = (mode: number | 'max', plan: ReportPlan): string =>
 
 /** Prints the rows, the CPU per write and per event, and the answers to the issue's questions. */
 export function printTables(ctx: BenchContext, plan: ReportPlan, rows: Row[]): void {
-  ctx.print('');
-  ctx.print(
-    renderTable(
-      [
-        'system',
-        'subs',
-        'writes',
-        'writes/s',
-        'kept up',
-        'delivered',
-        'delivered/s',
-        'p50 ms',
-        'p95 ms',
-        'p99 ms',
-        'max ms',
-        'others CPU %',
-      ],
-      rows.map(({ system, subs, mode, m }) => [
-        system,
-        int(subs),
-        modeLabel(mode, plan),
-        int(m.writesPerS),
-        m.keptUp === undefined ? '-' : m.keptUp ? 'yes' : 'NO',
-        `${int(m.delivered)}/${int(m.expected)}`,
-        int(m.deliveredPerS),
-        ms2(m.latency.p50),
-        ms2(m.latency.p95),
-        ms2(m.latency.p99),
-        ms2(m.latency.max),
-        fmt(m.otherCpuPct, 0),
-      ]),
-    ),
+  printTable(
+    ctx,
+    [
+      'system',
+      'subs',
+      'writes',
+      'writes/s',
+      'kept up',
+      'delivered',
+      'delivered/s',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'max ms',
+      'others CPU %',
+    ],
+    rows.map(({ system, subs, mode, m }) => [
+      system,
+      int(subs),
+      modeLabel(mode, plan),
+      int(m.writesPerS),
+      m.keptUp === undefined ? '-' : m.keptUp ? 'yes' : 'NO',
+      `${int(m.delivered)}/${int(m.expected)}`,
+      int(m.deliveredPerS),
+      ms2(m.latency.p50),
+      ms2(m.latency.p95),
+      ms2(m.latency.p99),
+      ms2(m.latency.max),
+      fmt(m.otherCpuPct, 0),
+    ]),
   );
 
   // CPU per write and per delivered event, by process.
@@ -86,23 +84,21 @@ export function printTables(ctx: BenchContext, plan: ReportPlan, rows: Row[]): v
         fmt(us((s.cpuMs.single ?? 0) - (c.cpuMs.primary ?? 0) * (s.writesOk / c.writesOk), s.delivered), 2),
       ]);
     }
-  ctx.print('');
-  ctx.print(
-    renderTable(
-      [
-        'subs',
-        'writes',
-        'single µs/write',
-        'single µs/delivered',
-        'primary µs/write',
-        'redis µs/write',
-        'edge A / B µs/write',
-        'edges µs/delivered',
-        'edges / single per delivered',
-        'single minus primary µs/delivered',
-      ],
-      costRows,
-    ),
+  printTable(
+    ctx,
+    [
+      'subs',
+      'writes',
+      'single µs/write',
+      'single µs/delivered',
+      'primary µs/write',
+      'redis µs/write',
+      'edge A / B µs/write',
+      'edges µs/delivered',
+      'edges / single per delivered',
+      'single minus primary µs/delivered',
+    ],
+    costRows,
   );
   ctx.print(
     '(µs of CPU, user + system, from /proc; "single minus primary" subtracts the primary\'s per-write',
@@ -124,43 +120,41 @@ export function printTables(ctx: BenchContext, plan: ReportPlan, rows: Row[]): v
   const edgeRatio = (cm: Merged, sm: Merged) =>
     us((cm.cpuMs.edgeA ?? 0) + (cm.cpuMs.edgeB ?? 0), cm.delivered) / us(sm.cpuMs.single, sm.delivered);
   const verdict = (ok: boolean) => (ctx.quick ? 'n/a (--quick)' : ok ? 'met' : 'MISSED');
-  ctx.print('');
-  ctx.print(
-    renderTable(
-      ['question', 'measured', 'verdict'],
+  printTable(
+    ctx,
+    ['question', 'measured', 'verdict'],
+    [
       [
-        [
-          `delivered/s at ${int(hi)} subscribers, max rate: cluster vs single`,
-          `${int(cMax.deliveredPerS)} vs ${int(sMax.deliveredPerS)} (${fmt(cMax.deliveredPerS / sMax.deliveredPerS, 2)}x)`,
-          '-',
-        ],
-        [
-          `latency the Redis hop adds at ${int(hi)} subscribers, ${plan.rate}/s (cluster - single)`,
-          `p50 ${ms2(c.latency.p50 - s.latency.p50)} ms (${ms2(c.latency.p50)} vs ${ms2(s.latency.p50)}), ` +
-            `p99 ${ms2(c.latency.p99 - s.latency.p99)} ms (${ms2(c.latency.p99)} vs ${ms2(s.latency.p99)})`,
-          s.keptUp && c.keptUp ? '-' : 'not comparable: a system did not keep up',
-        ],
-        [
-          `primary CPU per write does not grow with subscribers (${int(lo)} -> ${int(hi)}, ${plan.rate}/s)`,
-          `${fmt(perWrite(pLo), 0)} -> ${fmt(perWrite(c), 0)} µs (${fmt(perWrite(c) / perWrite(pLo), 2)}x)`,
-          verdict(perWrite(c) <= 1.2 * perWrite(pLo)),
-        ],
-        [
-          `primary CPU per write, max rate (${int(lo)} -> ${int(hi)})`,
-          `${fmt(perWrite(pLoMax), 0)} -> ${fmt(perWrite(pHiMax), 0)} µs (${fmt(perWrite(pHiMax) / perWrite(pLoMax), 2)}x)`,
-          verdict(perWrite(pHiMax) <= 1.2 * perWrite(pLoMax)),
-        ],
-        [
-          `edge CPU per delivered event within 10% of single's (${int(hi)} subscribers, ${plan.rate}/s)`,
-          `${fmt(edgeRatio(c, s), 2)}x`,
-          verdict(edgeRatio(c, s) <= EDGE_TOLERANCE),
-        ],
-        [
-          `same, max rate`,
-          `${fmt(edgeRatio(cMax, sMax), 2)}x`,
-          verdict(edgeRatio(cMax, sMax) <= EDGE_TOLERANCE),
-        ],
+        `delivered/s at ${int(hi)} subscribers, max rate: cluster vs single`,
+        `${int(cMax.deliveredPerS)} vs ${int(sMax.deliveredPerS)} (${fmt(cMax.deliveredPerS / sMax.deliveredPerS, 2)}x)`,
+        '-',
       ],
-    ),
+      [
+        `latency the Redis hop adds at ${int(hi)} subscribers, ${plan.rate}/s (cluster - single)`,
+        `p50 ${ms2(c.latency.p50 - s.latency.p50)} ms (${ms2(c.latency.p50)} vs ${ms2(s.latency.p50)}), ` +
+          `p99 ${ms2(c.latency.p99 - s.latency.p99)} ms (${ms2(c.latency.p99)} vs ${ms2(s.latency.p99)})`,
+        s.keptUp && c.keptUp ? '-' : 'not comparable: a system did not keep up',
+      ],
+      [
+        `primary CPU per write does not grow with subscribers (${int(lo)} -> ${int(hi)}, ${plan.rate}/s)`,
+        `${fmt(perWrite(pLo), 0)} -> ${fmt(perWrite(c), 0)} µs (${fmt(perWrite(c) / perWrite(pLo), 2)}x)`,
+        verdict(perWrite(c) <= 1.2 * perWrite(pLo)),
+      ],
+      [
+        `primary CPU per write, max rate (${int(lo)} -> ${int(hi)})`,
+        `${fmt(perWrite(pLoMax), 0)} -> ${fmt(perWrite(pHiMax), 0)} µs (${fmt(perWrite(pHiMax) / perWrite(pLoMax), 2)}x)`,
+        verdict(perWrite(pHiMax) <= 1.2 * perWrite(pLoMax)),
+      ],
+      [
+        `edge CPU per delivered event within 10% of single's (${int(hi)} subscribers, ${plan.rate}/s)`,
+        `${fmt(edgeRatio(c, s), 2)}x`,
+        verdict(edgeRatio(c, s) <= EDGE_TOLERANCE),
+      ],
+      [
+        `same, max rate`,
+        `${fmt(edgeRatio(cMax, sMax), 2)}x`,
+        verdict(edgeRatio(cMax, sMax) <= EDGE_TOLERANCE),
+      ],
+    ],
   );
 }

@@ -1,7 +1,7 @@
 /** The realtime section's tables: idle connections, fan-out latency and cost, targets, profiles. */
 import { summarizeProfile, type CpuProfile } from '../../lib/cpu-profile';
-import type { BenchContext } from '../../lib/section';
-import { fmt, int, renderTable } from '../../lib/table';
+import { printTable, type BenchContext } from '../../lib/section';
+import { fmt, int } from '../../lib/table';
 import type { FanoutRow, IdleRow, Plan } from './plan';
 
 const ms2 = (n: number) => fmt(n, 2);
@@ -17,119 +17,113 @@ export function printTables(
   rows: FanoutRow[],
   profiles: { label: string; profile: CpuProfile }[],
 ): void {
-  ctx.print('');
-  ctx.print(
-    renderTable(
-      [
-        'idle connections',
-        'conns',
-        'open s',
-        'RSS before MiB',
-        'RSS with conns MiB',
-        'KiB per conn',
-        'server HWM MiB',
-        'bench RSS MiB',
-        'server /stats',
-        'one event to all',
-      ],
-      idleRows.map((r) => [
-        r.target,
-        int(r.connections),
-        fmt(r.openS, 1),
-        fmt(r.rssBeforeMiB, 0),
-        fmt(r.rssMiB, 0),
-        fmt(((r.rssMiB - r.rssBeforeMiB) * 1024) / r.connections, 1),
-        fmt(r.hwmMiB, 0),
-        fmt(r.clientRssMiB, 0),
-        r.stats,
-        r.oneEvent,
-      ]),
-    ),
+  printTable(
+    ctx,
+    [
+      'idle connections',
+      'conns',
+      'open s',
+      'RSS before MiB',
+      'RSS with conns MiB',
+      'KiB per conn',
+      'server HWM MiB',
+      'bench RSS MiB',
+      'server /stats',
+      'one event to all',
+    ],
+    idleRows.map((r) => [
+      r.target,
+      int(r.connections),
+      fmt(r.openS, 1),
+      fmt(r.rssBeforeMiB, 0),
+      fmt(r.rssMiB, 0),
+      fmt(((r.rssMiB - r.rssBeforeMiB) * 1024) / r.connections, 1),
+      fmt(r.hwmMiB, 0),
+      fmt(r.clientRssMiB, 0),
+      r.stats,
+      r.oneEvent,
+    ]),
   );
-  ctx.print('');
-  ctx.print(
-    renderTable(
-      [
-        'server',
-        'subs',
-        'writes',
-        'ok',
-        'failed',
-        'skipped',
-        'writes/s',
-        'kept up',
-        'delivered',
-        'expected',
-        'delivered/s',
-        'p50 ms',
-        'p95 ms',
-        'p99 ms',
-        'max ms',
-        'samples',
-        'server write p50',
-        'server write p99',
-      ],
-      rows.map((r) => [
+  printTable(
+    ctx,
+    [
+      'server',
+      'subs',
+      'writes',
+      'ok',
+      'failed',
+      'skipped',
+      'writes/s',
+      'kept up',
+      'delivered',
+      'expected',
+      'delivered/s',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'max ms',
+      'samples',
+      'server write p50',
+      'server write p99',
+    ],
+    rows.map((r) => [
+      r.target,
+      int(r.subs),
+      r.mode,
+      int(r.writes.ok),
+      int(r.writes.failed),
+      int(r.skipped),
+      int((r.writes.ok / r.writes.elapsedMs) * 1000),
+      r.sustained === undefined ? '-' : r.sustained ? 'yes' : 'NO',
+      int(r.delivered),
+      int(r.expected),
+      int(r.deliveredPerS),
+      ms2(r.latency.p50),
+      ms2(r.latency.p95),
+      ms2(r.latency.p99),
+      ms2(r.latency.max),
+      int(r.latency.n) + (r.badFrames ? ` (${r.badFrames} bad)` : ''),
+      r.serverWrite ? ms2(r.serverWrite.p50) : '-',
+      r.serverWrite ? ms2(r.serverWrite.p99) : '-',
+    ]),
+  );
+  printTable(
+    ctx,
+    [
+      'server',
+      'subs',
+      'writes',
+      'wall s',
+      'server CPU % (usr+sys)',
+      'server CPU ms/write',
+      'server CPU µs/delivered',
+      'RSS end MiB',
+      'RSS peak MiB',
+      'client CPU %',
+      'client CPU µs/delivered',
+      'client loop delay p99 ms (worst round)',
+      'others CPU %',
+      'closed',
+    ],
+    rows.map((r) => {
+      const cpu = r.cost.serverUserMs + r.cost.serverSysMs;
+      return [
         r.target,
         int(r.subs),
         r.mode,
-        int(r.writes.ok),
-        int(r.writes.failed),
-        int(r.skipped),
-        int((r.writes.ok / r.writes.elapsedMs) * 1000),
-        r.sustained === undefined ? '-' : r.sustained ? 'yes' : 'NO',
-        int(r.delivered),
-        int(r.expected),
-        int(r.deliveredPerS),
-        ms2(r.latency.p50),
-        ms2(r.latency.p95),
-        ms2(r.latency.p99),
-        ms2(r.latency.max),
-        int(r.latency.n) + (r.badFrames ? ` (${r.badFrames} bad)` : ''),
-        r.serverWrite ? ms2(r.serverWrite.p50) : '-',
-        r.serverWrite ? ms2(r.serverWrite.p99) : '-',
-      ]),
-    ),
-  );
-  ctx.print('');
-  ctx.print(
-    renderTable(
-      [
-        'server',
-        'subs',
-        'writes',
-        'wall s',
-        'server CPU % (usr+sys)',
-        'server CPU ms/write',
-        'server CPU µs/delivered',
-        'RSS end MiB',
-        'RSS peak MiB',
-        'client CPU %',
-        'client CPU µs/delivered',
-        'client loop delay p99 ms (worst round)',
-        'others CPU %',
-        'closed',
-      ],
-      rows.map((r) => {
-        const cpu = r.cost.serverUserMs + r.cost.serverSysMs;
-        return [
-          r.target,
-          int(r.subs),
-          r.mode,
-          fmt(r.cost.wallMs / 1000, 1),
-          `${fmt(r.cost.serverCpuPct, 0)} (${fmt(pct(r.cost.serverUserMs, r.cost.wallMs), 0)}+${fmt(pct(r.cost.serverSysMs, r.cost.wallMs), 0)})`,
-          r.writes.ok ? ms2(cpu / r.writes.ok) : '-',
-          r.delivered ? ms2((cpu * 1000) / r.delivered) : '-',
-          fmt(r.cost.serverRssEndMiB, 0),
-          fmt(r.cost.serverRssPeakMiB, 0),
-          fmt(pct(r.cost.clientCpuMs, r.cost.wallMs), 0),
-          r.delivered ? ms2((r.cost.clientCpuMs * 1000) / r.delivered) : '-',
-          ms2(r.clientLoopP99Ms),
-          fmt(r.cost.otherCpuPct, 0),
-          int(r.closes),
-        ];
-      }),
-    ),
+        fmt(r.cost.wallMs / 1000, 1),
+        `${fmt(r.cost.serverCpuPct, 0)} (${fmt(pct(r.cost.serverUserMs, r.cost.wallMs), 0)}+${fmt(pct(r.cost.serverSysMs, r.cost.wallMs), 0)})`,
+        r.writes.ok ? ms2(cpu / r.writes.ok) : '-',
+        r.delivered ? ms2((cpu * 1000) / r.delivered) : '-',
+        fmt(r.cost.serverRssEndMiB, 0),
+        fmt(r.cost.serverRssPeakMiB, 0),
+        fmt(pct(r.cost.clientCpuMs, r.cost.wallMs), 0),
+        r.delivered ? ms2((r.cost.clientCpuMs * 1000) / r.delivered) : '-',
+        ms2(r.clientLoopP99Ms),
+        fmt(r.cost.otherCpuPct, 0),
+        int(r.closes),
+      ];
+    }),
   );
 
   // Targets.
@@ -163,26 +157,24 @@ export function printTables(
   const sbMax100 = at('Switchboard', 100, 'max') ?? at('Switchboard', maxSubs, 'max');
   const sbIdle = idleRows.find((r) => r.target === 'Switchboard');
   const writesPerS = sbMax100 ? (sbMax100.writes.ok / sbMax100.writes.elapsedMs) * 1000 : NaN;
-  ctx.print('');
-  ctx.print(
-    renderTable(
-      ['target', 'measured', 'verdict'],
+  printTable(
+    ctx,
+    ['target', 'measured', 'verdict'],
+    [
+      ...latencyRows,
       [
-        ...latencyRows,
-        [
-          `>= 2,000 durable writes/s fanned out to ${int(sbMax100?.subs ?? 0)} subscribers`,
-          `${int(writesPerS)} writes/s (${int(sbMax100?.deliveredPerS ?? NaN)} delivered/s, ${plan.maxWriters} writers)`,
-          verdict(ctx, writesPerS >= 2000),
-        ],
-        [
-          `${int(plan.idle)} idle connections under 300 MB RSS`,
-          sbIdle
-            ? `${fmt(MB(sbIdle.rssMiB), 0)} MB (${fmt(sbIdle.rssMiB, 0)} MiB) with ${int(sbIdle.connections)}`
-            : '-',
-          verdict(ctx, !!sbIdle && sbIdle.connections === plan.idle && MB(sbIdle.rssMiB) < 300),
-        ],
+        `>= 2,000 durable writes/s fanned out to ${int(sbMax100?.subs ?? 0)} subscribers`,
+        `${int(writesPerS)} writes/s (${int(sbMax100?.deliveredPerS ?? NaN)} delivered/s, ${plan.maxWriters} writers)`,
+        verdict(ctx, writesPerS >= 2000),
       ],
-    ),
+      [
+        `${int(plan.idle)} idle connections under 300 MB RSS`,
+        sbIdle
+          ? `${fmt(MB(sbIdle.rssMiB), 0)} MB (${fmt(sbIdle.rssMiB, 0)} MiB) with ${int(sbIdle.connections)}`
+          : '-',
+        verdict(ctx, !!sbIdle && sbIdle.connections === plan.idle && MB(sbIdle.rssMiB) < 300),
+      ],
+    ],
   );
   if (bestSustained === undefined)
     ctx.print(
@@ -208,26 +200,20 @@ export function printTables(
       `CPU profile of the Switchboard main thread, ${label}: ${fmt(s.wallMs / 1000, 1)} s window, ` +
         `${fmt(s.busyMs / 1000, 2)} s busy (${fmt(pct(s.busyMs, s.wallMs), 0)}% of the window; busy includes time blocked in fsync)`,
     );
-    ctx.print('');
-    ctx.print(
-      renderTable(
-        ['self time by part', 'ms', '% of busy'],
-        s.categories.map(([c, v]) => [c, fmt(v, 0), fmt(pct(v, s.busyMs), 1)]),
-      ),
+    printTable(
+      ctx,
+      ['self time by part', 'ms', '% of busy'],
+      s.categories.map(([c, v]) => [c, fmt(v, 0), fmt(pct(v, s.busyMs), 1)]),
     );
-    ctx.print('');
-    ctx.print(
-      renderTable(
-        ['inclusive time', 'ms', '% of busy'],
-        s.inclusive.map(([c, v]) => [c, fmt(v, 0), fmt(pct(v, s.busyMs), 1)]),
-      ),
+    printTable(
+      ctx,
+      ['inclusive time', 'ms', '% of busy'],
+      s.inclusive.map(([c, v]) => [c, fmt(v, 0), fmt(pct(v, s.busyMs), 1)]),
     );
-    ctx.print('');
-    ctx.print(
-      renderTable(
-        ['top self time', 'ms', '% of busy'],
-        s.topSelf.map(([c, v]) => [c, fmt(v, 0), fmt(pct(v, s.busyMs), 1)]),
-      ),
+    printTable(
+      ctx,
+      ['top self time', 'ms', '% of busy'],
+      s.topSelf.map(([c, v]) => [c, fmt(v, 0), fmt(pct(v, s.busyMs), 1)]),
     );
   }
 }

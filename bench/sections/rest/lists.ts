@@ -5,10 +5,10 @@
 import { removeDir, tempDir } from '../../lib/cleanup';
 import { HttpClient } from '../../lib/http';
 import { measurePhase } from '../../lib/proc';
-import type { BenchContext } from '../../lib/section';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type ChildServer } from '../../lib/server';
+import { printTable, type BenchContext } from '../../lib/section';
+import { startWithAdmin, type ChildServer } from '../../lib/server';
 import { summarize } from '../../lib/stats';
-import { fmt, int, renderTable, type Cell } from '../../lib/table';
+import { fmt, int, type Cell } from '../../lib/table';
 import { runBounded } from '../../lib/timing';
 import { CALLERS, listCases, queryOf } from './cases';
 import { dirMiB, seed } from './data';
@@ -31,10 +31,10 @@ export async function lists(ctx: BenchContext, plan: Plan, costs: CostRow[]): Pr
         `data dir ${fmt(dirMiB(dir), 0)} MiB`,
     );
 
-    server = await startServer(dir);
-    const admin = new HttpClient(server.url, 1);
+    const started = await startWithAdmin(dir);
+    server = started.server;
+    const admin = started.admin;
     clients.push(admin);
-    await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
     await admin.expect(201, 'POST', '/api/v1/users', { ...EDITOR, role: 'editor' });
     const editor = new HttpClient(server.url, 1);
     clients.push(editor);
@@ -85,26 +85,24 @@ export async function lists(ctx: BenchContext, plan: Plan, costs: CostRow[]): Pr
         ]);
       }
     }
-    ctx.print('');
-    ctx.print(
-      renderTable(
-        [
-          'GET records, per_page 50 (1 client, sequential)',
-          'as',
-          'n',
-          'p50 ms',
-          'p95 ms',
-          'p99 ms',
-          'max ms',
-          'server p50',
-          'server p99',
-          'req/s',
-          'bytes',
-          'total_items',
-          'total_items + page check',
-        ],
-        rows,
-      ),
+    printTable(
+      ctx,
+      [
+        'GET records, per_page 50 (1 client, sequential)',
+        'as',
+        'n',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max ms',
+        'server p50',
+        'server p99',
+        'req/s',
+        'bytes',
+        'total_items',
+        'total_items + page check',
+      ],
+      rows,
     );
     ctx.print('');
     for (const c of CALLERS) ctx.print(`${c.as}: ${c.note}`);

@@ -4,9 +4,9 @@ import { parseFilter } from '../../../src/shared/filter';
 import { fieldTypes } from '../../../src/main/store/collections';
 import { closeDb, openDb, recordTable } from '../../../src/main/store/db';
 import { orderBy, orderKeys, whereOf } from '../../../src/main/store/record-sql';
-import type { BenchContext } from '../../lib/section';
+import { printTable, type BenchContext } from '../../lib/section';
 import { summarize } from '../../lib/stats';
-import { renderTable, type Cell } from '../../lib/table';
+import type { Cell } from '../../lib/table';
 import { runBoundedSync } from '../../lib/timing';
 import { CALLERS, type ListCase } from './cases';
 import { BIG_CACHE_MIB, COLLECTION, FIELDS, PER_PAGE, type Plan } from './plan';
@@ -81,22 +81,20 @@ export function sqlBreakdown(
       `list SQL in-process on the same file with the server's pragmas (default cache_size, 2 MiB), and with a ${BIG_CACHE_MIB} MiB ` +
         `cache as a what-if; p50 of up to ${plan.sql.count} runs or ${plan.sql.ms / 1000} s each:`,
     );
-    ctx.print('');
-    ctx.print(
-      renderTable(
-        [
-          'query',
-          'as',
-          'page ms',
-          'count ms',
-          `page ms, ${BIG_CACHE_MIB} MiB cache`,
-          `count ms, ${BIG_CACHE_MIB} MiB cache`,
-          'server p50 ms (REST)',
-          'page plan',
-          'count plan',
-        ],
-        rows,
-      ),
+    printTable(
+      ctx,
+      [
+        'query',
+        'as',
+        'page ms',
+        'count ms',
+        `page ms, ${BIG_CACHE_MIB} MiB cache`,
+        `count ms, ${BIG_CACHE_MIB} MiB cache`,
+        'server p50 ms (REST)',
+        'page plan',
+        'count plan',
+      ],
+      rows,
     );
   } finally {
     big.close();

@@ -9,8 +9,8 @@ import { Store } from '../../../src/main/store';
 import { removeDir, tempDir } from '../../lib/cleanup';
 import { HttpClient } from '../../lib/http';
 import { measurePhase } from '../../lib/proc';
-import type { BenchContext } from '../../lib/section';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type ChildServer } from '../../lib/server';
+import { printTable, type BenchContext } from '../../lib/section';
+import { startWithAdmin, type ChildServer } from '../../lib/server';
 import { summarize } from '../../lib/stats';
 import { fmt, int, renderTable, type Cell } from '../../lib/table';
 import { runBounded, runBoundedSync, type Bounds, type LoopResult } from '../../lib/timing';
@@ -110,10 +110,10 @@ export async function writes(ctx: BenchContext, plan: Plan, costs: CostRow[]): P
   const clients: HttpClient[] = [];
   try {
     const data = join(dir, 'server');
-    server = await startServer(data);
-    const admin = new HttpClient(server.url, 1);
+    const started = await startWithAdmin(data);
+    server = started.server;
+    const admin = started.admin;
     clients.push(admin);
-    await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
     await admin.expect(201, 'POST', '/api/v1/collections', {
       name: COLLECTION,
       fields: FIELDS,
@@ -193,15 +193,13 @@ export async function writes(ctx: BenchContext, plan: Plan, costs: CostRow[]): P
     );
     const h = summarize(idle.latencies);
     const u = summarize(underLoad?.latencies ?? []);
-    ctx.print('');
-    ctx.print(
-      renderTable(
-        ['GET /api/v1/health (1 more connection)', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
-        [
-          ['idle server', int(h.n), ...latencyCells(h)],
-          [`during the ${plan.writeClients}-client writes`, int(u.n), ...latencyCells(u)],
-        ],
-      ),
+    printTable(
+      ctx,
+      ['GET /api/v1/health (1 more connection)', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
+      [
+        ['idle server', int(h.n), ...latencyCells(h)],
+        [`during the ${plan.writeClients}-client writes`, int(u.n), ...latencyCells(u)],
+      ],
     );
   } finally {
     for (const c of clients) c.close();
