@@ -189,7 +189,11 @@ async function run(ctx: BenchContext): Promise<void> {
     // The filter box is a code editor (contenteditable): the text is typed first, the timing covers Enter.
     const box = page.getByTestId('records-filter');
     await box.fill(filter);
-    await page.waitForFunction(
+    // note: waitForFunction evals a string predicate inside the page, which its CSP (script-src 'self')
+    // forbids; timeInPage polls through page.evaluate, which the CSP does not cover.
+    await timeInPage(
+      page,
+      '',
       `document.querySelector('[data-testid="records-filter"]')?.textContent === ${JSON.stringify(filter)}`,
     );
     const filterMs = await timeInPage(
