@@ -1,4 +1,5 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { openRaw } from './raw-socket';
 import type { Tally } from './ws-clients';
 
 /**
@@ -12,13 +13,10 @@ import type { Tally } from './ws-clients';
  * and hand it to {@link SseClient.sample}.
  */
 
-const HEAD_LIMIT = 16 * 1024;
 const NL = 0x0a;
 const CR = 0x0d;
 const LETTER_I = 0x69;
 const LETTER_D = 0x64;
-// note: shared by every client; a read is consumed synchronously (the WS clients have their own).
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 export class SseClient {
   /** Event frames this client received. */
@@ -47,71 +45,24 @@ export class SseClient {
 
   /** Opens `url` (http://host:port/path?query) as an event stream; resolves after the 200 headers. */
   static open(url: string, tally: Tally, timeoutMs: number): Promise<SseClient> {
-    const u = new URL(url);
-    return new Promise((resolve, reject) => {
-      let handler = (_chunk: Buffer) => {};
-      const socket = connect({
-        host: u.hostname,
-        port: Number(u.port),
-        onread: {
-          buffer: READ_BUFFER,
-          callback: (n) => {
-            handler(READ_BUFFER.subarray(0, n));
-            return true;
-          },
-        },
-      });
-      socket.setNoDelay(true);
-      let head: Buffer = Buffer.alloc(0);
-      let done = false;
-      const fail = (e: Error) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        socket.destroy();
-        reject(e);
-      };
-      const timer = setTimeout(
-        () => fail(new Error(`${u.pathname}: no response in ${timeoutMs} ms`)),
+    return openRaw(
+      url,
+      {
+        headers: 'Accept: text/event-stream\r\nCache-Control: no-cache\r\n',
+        what: 'response',
         timeoutMs,
-      );
-      socket.on('error', (e) => fail(e));
-      socket.on('close', () => fail(new Error(`${u.pathname}: closed before the response`)));
-      socket.on('connect', () => {
-        socket.write(
-          `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nAccept: text/event-stream\r\n` +
-            `Cache-Control: no-cache\r\n\r\n`,
-        );
-      });
-      handler = (chunk: Buffer) => {
-        head = Buffer.concat([head, chunk]);
-        const end = head.indexOf('\r\n\r\n');
-        if (end < 0) {
-          if (head.length > HEAD_LIMIT) fail(new Error(`${u.pathname}: response head too long`));
-          return;
-        }
-        const text = head.subarray(0, end).toString('latin1');
-        if (!/^HTTP\/1\.1 200 /.test(text)) {
-          fail(new Error(`${u.pathname}: ${text.split('\r\n')[0]} ${head.subarray(end + 4, end + 204)}`));
-          return;
-        }
-        if (!/^transfer-encoding:\s*chunked\s*$/im.test(text)) {
-          fail(new Error(`${u.pathname}: expected a chunked event stream`));
-          return;
-        }
-        done = true;
-        clearTimeout(timer);
-        socket.removeAllListeners('close');
-        socket.removeAllListeners('error');
+        check: (head, after) =>
+          !/^HTTP\/1\.1 200 /.test(head)
+            ? `${head.split('\r\n')[0]} ${after}`
+            : /^transfer-encoding:\s*chunked\s*$/im.test(head)
+              ? undefined
+              : 'expected a chunked event stream',
+      },
+      (socket) => {
         const client = new SseClient(socket, tally);
-        handler = (d) => client.onData(d);
-        socket.on('error', () => socket.destroy());
-        socket.on('close', () => client.onClose('none'));
-        resolve(client);
-        const rest = head.subarray(end + 4);
-        if (rest.length) client.onData(rest);
-      };
-    });
+        return { client, onData: (d) => client.onData(d), onClose: () => client.onClose('none') };
+      },
+    );
   }
 
   /** Drops the connection at once. */

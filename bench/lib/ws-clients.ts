@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { openRaw } from './raw-socket';
 
 /**
  * Lightweight WebSocket clients for fan-out benchmarks: thousands of them in the bench process
@@ -19,9 +20,6 @@ import { connect, type Socket } from 'node:net';
  */
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-const HANDSHAKE_LIMIT = 16 * 1024;
-// note: shared by every client; a read is consumed synchronously, and whatever must outlive it is copied.
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
 /** Counters shared by every client of a pool (one object, so a phase reads one number). */
 export class Tally {
@@ -84,80 +82,29 @@ export class WsClient {
 
   /** Opens a WebSocket to `url` (ws://host:port/path?query); resolves after the 101. */
   static open(url: string, tally: Tally, timeoutMs: number): Promise<WsClient> {
-    const u = new URL(url);
     const key = randomBytes(16).toString('base64');
     const accept = createHash('sha1')
       .update(key + GUID)
       .digest('base64');
-    return new Promise((resolve, reject) => {
-      // Reads land in one shared buffer and go straight to `handler` (no 'data' events, no
-      // Buffer per read): the cheapest way to read thousands of sockets in one process.
-      let handler = (_chunk: Buffer) => {};
-      const socket = connect({
-        host: u.hostname,
-        port: Number(u.port),
-        onread: {
-          buffer: READ_BUFFER,
-          callback: (n) => {
-            handler(READ_BUFFER.subarray(0, n));
-            return true;
-          },
-        },
-      });
-      socket.setNoDelay(true);
-      let head: Buffer = Buffer.alloc(0);
-      let done = false;
-      const fail = (e: Error) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        socket.destroy();
-        reject(e);
-      };
-      const timer = setTimeout(
-        () => fail(new Error(`${u.pathname}: no handshake in ${timeoutMs} ms`)),
+    const acceptLine = new RegExp(`^sec-websocket-accept:\\s*${accept.replace(/[+/]/g, '\\$&')}\\s*$`, 'im');
+    return openRaw(
+      url,
+      {
+        headers: `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n`,
+        what: 'handshake',
         timeoutMs,
-      );
-      socket.on('error', (e) => fail(e));
-      socket.on('close', () => fail(new Error(`${u.pathname}: closed during the handshake`)));
-      socket.on('connect', () => {
-        socket.write(
-          `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-            `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-        );
-      });
-      handler = (chunk: Buffer) => {
-        // note: concat copies out of the shared read buffer.
-        head = Buffer.concat([head, chunk]);
-        const end = head.indexOf('\r\n\r\n');
-        if (end < 0) {
-          if (head.length > HANDSHAKE_LIMIT) fail(new Error(`${u.pathname}: handshake response too long`));
-          return;
-        }
-        const text = head.subarray(0, end).toString('latin1');
-        if (!/^HTTP\/1\.1 101 /.test(text)) {
-          fail(new Error(`${u.pathname}: ${text.split('\r\n')[0]} ${head.subarray(end + 4, end + 204)}`));
-          return;
-        }
-        if (
-          !new RegExp(`^sec-websocket-accept:\\s*${accept.replace(/[+/]/g, '\\$&')}\\s*$`, 'im').test(text)
-        ) {
-          fail(new Error(`${u.pathname}: bad Sec-WebSocket-Accept`));
-          return;
-        }
-        done = true;
-        clearTimeout(timer);
-        socket.removeAllListeners('close');
-        socket.removeAllListeners('error');
+        check: (head, after) =>
+          !/^HTTP\/1\.1 101 /.test(head)
+            ? `${head.split('\r\n')[0]} ${after}`
+            : acceptLine.test(head)
+              ? undefined
+              : 'bad Sec-WebSocket-Accept',
+      },
+      (socket) => {
         const client = new WsClient(socket, tally);
-        handler = (d) => client.onData(d);
-        socket.on('error', () => socket.destroy());
-        socket.on('close', () => client.onClose('none'));
-        resolve(client);
-        const rest = head.subarray(end + 4);
-        if (rest.length) client.onData(rest);
-      };
-    });
+        return { client, onData: (d) => client.onData(d), onClose: () => client.onClose('none') };
+      },
+    );
   }
 
   /** Resolves with the first non-event message of `type` (already received or to come). */
