@@ -22,15 +22,7 @@
  */
 import { removeDir, tempDir } from '../lib/cleanup';
 import { NATIVE_WS, type Subscriber } from '../lib/dialect-clients';
-import {
-  LatencyRecorder,
-  mergeBlocks,
-  runBlock,
-  spread,
-  waitUntil,
-  type BlockResult,
-  type BlockPlan,
-} from '../lib/fanout';
+import { LatencyRecorder, spread, waitUntil, type BlockPlan } from '../lib/fanout';
 import { createFeed, createKeys, feedRecord, PER_KEY } from '../lib/feed';
 import { HttpClient } from '../lib/http';
 import { ensureNofile } from '../lib/limits';
@@ -40,6 +32,7 @@ import { planFor, printLoad, type BenchContext, type Section } from '../lib/sect
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type ChildServer } from '../lib/server';
 import { fmt, int } from '../lib/table';
 import { runBounded, sleep } from '../lib/timing';
+import { takeTurns } from '../lib/turns';
 import { openMany, type Tally } from '../lib/ws-clients';
 import { modeLabel, ms2, printTables, type Row } from './cluster/report';
 
@@ -230,43 +223,22 @@ async function run(ctx: BenchContext): Promise<void> {
           .join(', ');
       }
 
+      const targets = systems.map((sys) => ({
+        sys,
+        writeUrl: sys.writeUrl,
+        editorKey: sys.editorKey,
+        perWrite: n,
+        counter: sys.tally,
+        pids: sys.pids,
+        write: (w: HttpClient) => writeTo(sys, w),
+      }));
       for (const mode of [plan.rate, 'max'] as const) {
-        const blocks = new Map<System, BlockResult[]>(systems.map((s) => [s, []]));
-        const samples = new Map<System, { lat: number[]; bad: number }[]>(systems.map((s) => [s, []]));
-        for (let round = 0; round < plan.rounds; round++) {
-          for (const sys of systems) {
-            await sleep(plan.settleMs);
-            const w = new HttpClient(
-              sys.writeUrl,
-              mode === 'max' ? plan.writers : FIXED_WRITER_CONNS,
-              sys.editorKey,
-            );
-            const s = rec.begin();
-            try {
-              blocks.get(sys)!.push(
-                await runBlock({
-                  mode,
-                  ms: mode === 'max' ? plan.maxMs : plan.fixedMs,
-                  count: mode === 'max' ? Math.ceil(plan.maxCount / plan.rounds) : Number.MAX_SAFE_INTEGER,
-                  writers: plan.writers,
-                  maxInFlight: MAX_IN_FLIGHT,
-                  write: writeTo(sys, w),
-                  perWrite: n,
-                  counter: sys.tally,
-                  pids: sys.pids,
-                  drainMs: plan.drainMs,
-                  stallMs: plan.stallMs,
-                }),
-              );
-            } finally {
-              rec.end();
-              w.close();
-            }
-            samples.get(sys)!.push(s);
-          }
-        }
-        for (const sys of systems) {
-          const m = mergeBlocks(mode, n, blocks.get(sys)!, samples.get(sys)!);
+        const merged = await takeTurns(plan, mode, targets, rec, {
+          maxCount: Math.ceil(plan.maxCount / plan.rounds),
+          fixedConns: FIXED_WRITER_CONNS,
+          maxInFlight: MAX_IN_FLIGHT,
+        });
+        for (const [{ sys }, m] of merged) {
           rows.push({ system: sys.label, subs: n, mode, m });
           const cpu = Object.entries(m.cpuMs)
             .map(([k, v]) => `${k} ${fmt((v / m.wallMs) * 100, 0)}%`)

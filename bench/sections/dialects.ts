@@ -17,23 +17,15 @@
  */
 import { removeDir, tempDir } from '../lib/cleanup';
 import { DIALECTS, type Dialect, type Subscriber } from '../lib/dialect-clients';
-import {
-  LatencyRecorder,
-  mergeBlocks,
-  runBlock,
-  spread,
-  waitUntil,
-  type BlockResult,
-  type Merged,
-  type BlockPlan,
-} from '../lib/fanout';
+import { LatencyRecorder, spread, waitUntil, type Merged, type BlockPlan } from '../lib/fanout';
 import { createFeed, createKeys, feedRecord, PER_KEY } from '../lib/feed';
 import { HttpClient } from '../lib/http';
 import { ensureNofile } from '../lib/limits';
 import { planFor, printLoad, printTable, type BenchContext, type Section } from '../lib/section';
 import { startWithAdmin } from '../lib/server';
 import { fmt, int } from '../lib/table';
-import { runBounded, sleep } from '../lib/timing';
+import { runBounded } from '../lib/timing';
+import { takeTurns } from '../lib/turns';
 import { openMany, type Tally } from '../lib/ws-clients';
 
 const HANDSHAKE_MS = 15_000;
@@ -179,41 +171,22 @@ async function run(ctx: BenchContext): Promise<void> {
 
     // --- the phases: each mode in rounds, the dialects taking turns within a round.
     const results = new Map<Pool, { fixed?: Merged; max?: Merged }>(pools.map((p) => [p, {}]));
+    const targets = pools.map((p) => ({
+      pool: p,
+      writeUrl: sb.url,
+      editorKey,
+      perWrite: plan.subs,
+      counter: p.tally,
+      pids: { server: sb.pid },
+      write: (w: HttpClient) => writeTo(w, p),
+    }));
     for (const mode of [plan.rate, 'max'] as const) {
-      const blocks = new Map<Pool, BlockResult[]>(pools.map((p) => [p, []]));
-      const samples = new Map<Pool, { lat: number[]; bad: number }[]>(pools.map((p) => [p, []]));
-      for (let round = 0; round < plan.rounds; round++) {
-        for (const p of pools) {
-          await sleep(plan.settleMs);
-          const writers = mode === 'max' ? plan.writers : FIXED_WRITER_CONNS;
-          const w = new HttpClient(sb.url, writers, editorKey);
-          clients.push(w);
-          const s = rec.begin();
-          try {
-            blocks.get(p)!.push(
-              await runBlock({
-                mode,
-                ms: mode === 'max' ? plan.maxMs : plan.fixedMs,
-                count: mode === 'max' ? plan.maxCount : Number.MAX_SAFE_INTEGER,
-                writers: plan.writers,
-                maxInFlight: MAX_IN_FLIGHT,
-                write: writeTo(w, p),
-                perWrite: plan.subs,
-                counter: p.tally,
-                pids: { server: sb.pid },
-                drainMs: plan.drainMs,
-                stallMs: plan.stallMs,
-              }),
-            );
-          } finally {
-            rec.end();
-            w.close();
-          }
-          samples.get(p)!.push(s);
-        }
-      }
-      for (const p of pools) {
-        const m = mergeBlocks(mode, plan.subs, blocks.get(p)!, samples.get(p)!);
+      const merged = await takeTurns(plan, mode, targets, rec, {
+        maxCount: plan.maxCount,
+        fixedConns: FIXED_WRITER_CONNS,
+        maxInFlight: MAX_IN_FLIGHT,
+      });
+      for (const [{ pool: p }, m] of merged) {
         results.get(p)![mode === 'max' ? 'max' : 'fixed'] = m;
         ctx.print(
           `  ${p.d.label}, ${mode === 'max' ? `max (${plan.writers} writers)` : `fixed ${mode}/s`}: ` +
