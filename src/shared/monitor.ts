@@ -101,6 +101,17 @@ export interface FanoutFigures {
   micros: number;
 }
 
+/** Figures of a fan-out that reached nobody (a fresh object each time: tallies are added to in place). */
+export const noFanout = (): FanoutFigures => ({
+  candidates: 0,
+  matched: 0,
+  sent: 0,
+  skipped_rule: 0,
+  skipped_filter: 0,
+  dropped: 0,
+  micros: 0,
+});
+
 /** One event's summary on the feed (never its record data: page that from the event log). */
 export interface MonitorEventSummary {
   seq: number;

@@ -1,3 +1,4 @@
+import { noFanout } from '../../shared/monitor';
 import type { Collection } from '../../shared/schema';
 import { DELIVERY, tallyDelivery, type Delivery, type FanoutTally, type Hooks } from './hooks';
 import { matchEvent, MISS, newViewCache, type ViewCache } from './match';
@@ -40,15 +41,7 @@ export class Fanout {
   /** The seq being fanned out now (a slow consumer closed meanwhile is recorded against it). */
   seq: number | undefined;
   /** The event being fanned out now (its tally is reused: nothing allocated per event). */
-  private readonly tally: FanoutTally = {
-    candidates: 0,
-    matched: 0,
-    sent: 0,
-    skipped_rule: 0,
-    skipped_filter: 0,
-    dropped: 0,
-    micros: 0,
-  };
+  private readonly tally: FanoutTally = noFanout();
   /** Events raised during a fan-out (a slow consumer's user leaving): fanned out right after it. */
   private later: LiveEvent[] | undefined;
 

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { FanoutFigures, MonitorTick } from '../../shared/monitor';
+import { noFanout, type FanoutFigures, type MonitorTick } from '../../shared/monitor';
 import type { FanoutTally } from './hooks';
 import type { Hub } from './hub';
 import type { LocalMonitor } from './monitor-control';
@@ -7,17 +7,7 @@ import type { PeerLink } from './monitor-peers';
 import { sendTo, stamp, type Watchers } from './monitor-watchers';
 
 type Sums = FanoutFigures & { events: number; max_micros: number };
-const emptySums = (): Sums => ({
-  events: 0,
-  candidates: 0,
-  matched: 0,
-  sent: 0,
-  skipped_rule: 0,
-  skipped_filter: 0,
-  dropped: 0,
-  micros: 0,
-  max_micros: 0,
-});
+const emptySums = (): Sums => ({ ...noFanout(), events: 0, max_micros: 0 });
 function addTo(a: Sums, f: Readonly<FanoutTally>): void {
   a.events++;
   a.candidates += f.candidates;

@@ -6,18 +6,12 @@
  * is open (`watchFlow`), the feed asks the server for each event's per-connection outcomes and feeds them
  * to the flow window (flow-model.ts).
  */
-import type { HubEvent } from '../../../../shared/events';
 import { monitorFeedUrl } from '../../../../shared/client';
-import type {
-  FanoutFigures,
-  MonitorClientMessage,
-  MonitorEventSummary,
-  MonitorFeedFrame,
-} from '../../../../shared/monitor';
+import type { MonitorClientMessage, MonitorEventSummary, MonitorFeedFrame } from '../../../../shared/monitor';
 import { call, connection, sdk } from '../../sdk';
 import { patch, useAppStore } from '../../store';
-import { monitor } from './api';
 import { flow } from './flow-model';
+import { fetchRange } from './log-pages';
 import { addTick, applyStats, clearLive, live, noteFanout } from './live-data';
 import { initialMonitor, type MonitorState } from './slice';
 
@@ -33,16 +27,6 @@ let connectedOnce = false;
 let offAuth: (() => void) | undefined;
 /** Views that want the flow (the Flow tab); the server is asked while there is one. */
 let flowViews = 0;
-
-const zero: FanoutFigures = {
-  candidates: 0,
-  matched: 0,
-  sent: 0,
-  skipped_rule: 0,
-  skipped_filter: 0,
-  dropped: 0,
-  micros: 0,
-};
 
 /** Opens the feed (once; later calls do nothing while it is wanted). */
 export function startFeed(): void {
@@ -267,31 +251,13 @@ export function applyPresence<T extends { user_id: string; account: string }>(
   return [...rest, user];
 }
 
-/** Seqs `from`..`to` as summaries, paged from the event log with their recorded fan-out figures. */
-async function fetchSummaries(from: number, to: number): Promise<MonitorEventSummary[]> {
-  const got: MonitorEventSummary[] = [];
-  const outcomes = await monitor()
-    .outcomes({ since: from - 1, until: to, limit: 5000 })
-    .catch(() => undefined);
-  const figures = new Map(outcomes?.outcomes.map((o) => [o.seq, o]) ?? []);
-  let since = from - 1;
-  for (;;) {
-    const page = await call((sb) => sb.admin.events({ since, limit: 1000 }));
-    for (const e of page.events)
-      if (e.seq <= to) got.push(toSummary(e, figures.get(e.seq), outcomes?.instance));
-    if (page.next_since <= since || page.next_since >= Math.min(to, page.last_seq)) break;
-    since = page.next_since;
-  }
-  return got;
-}
-
 /** Pages seqs `from`..`to` into the stream, in order (batches arriving meanwhile wait behind them). */
 async function catchUp(from: number, to: number): Promise<void> {
   held ??= [];
   patch('monitor', (m): Partial<MonitorState> => ({ catchingUp: m.catchingUp + (to - from + 1) }));
   let got: MonitorEventSummary[] = [];
   try {
-    got = await fetchSummaries(from, to);
+    got = await fetchRange(from, to);
   } catch {
     // note: what could not be paged is left out; the next gap check starts after the newest seq shown.
   } finally {
@@ -305,35 +271,4 @@ async function catchUp(from: number, to: number): Promise<void> {
       newCount: live.events.newCount,
     }));
   }
-}
-
-/** Scrolls back past the ring: the `count` events before the oldest held, from the event log. */
-export async function loadOlder(count = 1000): Promise<number> {
-  const oldest = live.events.oldestSeq || live.events.lastSeq + 1;
-  if (oldest <= 1) return 0;
-  const from = Math.max(1, oldest - count);
-  const got = await fetchSummaries(from, oldest - 1);
-  live.events.addOlder(got);
-  patch('monitor', (m): Partial<MonitorState> => ({ eventsVersion: m.eventsVersion + 1 }));
-  return got.length;
-}
-
-function toSummary(
-  e: HubEvent,
-  figures: (FanoutFigures & { seq: number }) | undefined,
-  instance = 'local',
-): MonitorEventSummary {
-  const { seq: _seq, ...fanout } = figures ?? { seq: 0, ...zero };
-  return {
-    seq: e.seq,
-    type: e.type,
-    collection: e.collection ?? null,
-    record_id: e.record_id ?? null,
-    account: e.account,
-    actor: e.actor ?? null,
-    trace_id: e.trace_id ?? null,
-    timestamp: e.timestamp,
-    instance,
-    fanout,
-  };
 }

@@ -8,8 +8,6 @@
  * Its state is a small zustand store of its own: the monitor slice (slice.ts) belongs to the feed.
  */
 import { create } from 'zustand';
-import type { HubEvent } from '../../../../shared/events';
-import type { FanoutFigures, MonitorEventSummary } from '../../../../shared/monitor';
 import type { MonitorHistory } from '../../../../shared/monitor-history';
 import { formatDateTime } from '../../lib/format';
 import { call } from '../../sdk';
@@ -21,12 +19,13 @@ import { monitor } from './api';
 import type { HistoryGap } from './event-buffer';
 import { parseGoTo, retainedRange, windowAround } from './history-model';
 import { live } from './live-data';
+import { fetchRange, PAGE } from './log-pages';
 import type { MonitorState } from './slice';
 
 // note: the prefill: enough to fill a screen several times over, one small page of the log.
 export const PREFILL = 200;
 // note: "Older" and a gap row's button page this many seqs at a time (the log's page size).
-export const PAGE = 1000;
+export { PAGE };
 
 export interface HistoryState {
   prefill: 'idle' | 'loading' | 'done' | 'error';
@@ -58,52 +57,6 @@ const set = useHistory.setState;
 const message = (e: unknown) => toResourceError(e).message;
 const bumpEvents = () =>
   patch('monitor', (m): Partial<MonitorState> => ({ eventsVersion: m.eventsVersion + 1 }));
-
-const zero: FanoutFigures = {
-  candidates: 0,
-  matched: 0,
-  sent: 0,
-  skipped_rule: 0,
-  skipped_filter: 0,
-  dropped: 0,
-  micros: 0,
-};
-
-function toSummary(e: HubEvent, figures: FanoutFigures | undefined, instance: string): MonitorEventSummary {
-  return {
-    seq: e.seq,
-    type: e.type,
-    collection: e.collection ?? null,
-    record_id: e.record_id ?? null,
-    account: e.account,
-    actor: e.actor ?? null,
-    trace_id: e.trace_id ?? null,
-    timestamp: e.timestamp,
-    instance,
-    fanout: figures ?? zero,
-  };
-}
-
-/** Seqs `from`..`to` of the event log as summaries, with their recorded fan-out figures (while kept). */
-async function fetchRange(from: number, to: number): Promise<MonitorEventSummary[]> {
-  const outcomes = await monitor()
-    .outcomes({ since: from - 1, until: to, limit: 5000 })
-    .catch(() => undefined);
-  const figures = new Map<number, FanoutFigures>(
-    outcomes?.outcomes.map(({ seq, ...f }) => [seq, f] as const) ?? [],
-  );
-  const got: MonitorEventSummary[] = [];
-  let since = from - 1;
-  // note: bounded: one page per PAGE seqs, and one more for a short page.
-  for (let pages = 0; pages <= Math.ceil((to - from + 1) / PAGE); pages++) {
-    const page = await call((sb) => sb.admin.events({ since, limit: Math.min(PAGE, to - since) }));
-    for (const e of page.events)
-      if (e.seq <= to) got.push(toSummary(e, figures.get(e.seq), outcomes?.instance ?? 'local'));
-    if (page.next_since <= since || page.next_since >= Math.min(to, page.last_seq)) break;
-    since = page.next_since;
-  }
-  return got;
-}
 
 /** Pages seqs `from`..`to` into the stream. */
 async function load(from: number, to: number): Promise<void> {
