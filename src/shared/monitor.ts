@@ -14,7 +14,7 @@
  * An account's admin sees only its account's connections, events and figures; the superuser sees
  * everything (schema events `collection.*` too). Scoped API keys are refused (close 4003).
  */
-import type { EventType } from './events';
+import type { EventType, HubEvent } from './events';
 import type { PresentUser } from './admin';
 
 // ---------------------------------------------------------------------------------------------
@@ -128,6 +128,23 @@ export interface MonitorEventSummary {
   fanout: FanoutFigures;
   /** Per connection, for a watcher that asked for the flow (`{type:'flow', on:true}`); absent otherwise. */
   flow?: MonitorEventFlow;
+}
+
+/** What the monitor says of a logged event besides its fan-out: no record data, absent fields as null. */
+export type MonitorEventHeader = Omit<MonitorEventSummary, 'fanout' | 'instance' | 'flow'>;
+
+/** An event's header (the feed's summaries, explain's answer and the console's pages of the log share it). */
+export function eventHeader(ev: Omit<HubEvent, 'seq'> & { seq: number }): MonitorEventHeader {
+  return {
+    seq: ev.seq,
+    type: ev.type,
+    collection: ev.collection ?? null,
+    record_id: ev.record_id ?? null,
+    account: ev.account,
+    actor: ev.actor ?? null,
+    trace_id: ev.trace_id ?? null,
+    timestamp: ev.timestamp,
+  };
 }
 
 /**
@@ -398,7 +415,7 @@ export interface ExplainConnection {
  */
 export interface MonitorExplain {
   seq: number;
-  event: Omit<MonitorEventSummary, 'fanout' | 'instance'>;
+  event: MonitorEventHeader;
   subscriptions_as_of: string;
   note: string;
   /** What was recorded when the event was fanned out, per instance (absent once out of the ring). */

@@ -1,15 +1,8 @@
+import type { FanoutFigures } from '../../shared/monitor';
 import type { LiveEvent, Connection, Subscription } from './types';
 
-/** One event's fan-out on this instance, as counted in the hub's path (see outcomes.ts). */
-export interface FanoutTally {
-  candidates: number;
-  matched: number;
-  sent: number;
-  skipped_rule: number;
-  skipped_filter: number;
-  dropped: number;
-  micros: number;
-}
+/** One event's fan-out on this instance, as counted in the hub's path (see outcomes.ts): the feed's figures. */
+export type FanoutTally = FanoutFigures;
 
 /** What one delivery came to (a number, so the hot path allocates nothing). */
 export const DELIVERY = { sent: 0, dropped: 1, rule: 2, filter: 3, other: 4 } as const;

@@ -1,9 +1,10 @@
-import type {
-  FanoutFigures,
-  MonitorConnection,
-  MonitorConnectionCounters,
-  MonitorEventSummary,
-  MonitorSubscription,
+import {
+  eventHeader,
+  type FanoutFigures,
+  type MonitorConnection,
+  type MonitorConnectionCounters,
+  type MonitorEventSummary,
+  type MonitorSubscription,
 } from '../../shared/monitor';
 import { PUBLIC_ACCOUNT } from '../auth/principal';
 import type { FanoutTally } from './hooks';
@@ -89,16 +90,5 @@ export function summarize(
   f: FanoutFigures,
   instance: string,
 ): MonitorEventSummary {
-  return {
-    seq: ev.seq,
-    type: ev.type,
-    collection: ev.collection ?? null,
-    record_id: ev.record_id ?? null,
-    account: ev.account,
-    actor: ev.actor ?? null,
-    trace_id: ev.trace_id ?? null,
-    timestamp: ev.timestamp,
-    instance,
-    fanout: f,
-  };
+  return { ...eventHeader(ev), instance, fanout: f };
 }

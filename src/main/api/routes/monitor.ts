@@ -1,8 +1,9 @@
-import type {
-  MonitorDisconnectResult,
-  MonitorExplain,
-  MonitorFrames,
-  MonitorSendResult,
+import {
+  eventHeader,
+  type MonitorDisconnectResult,
+  type MonitorExplain,
+  type MonitorFrames,
+  type MonitorSendResult,
 } from '../../../shared/monitor';
 import { accountScope, type Principal } from '../../auth/principal';
 import { AppError } from '../../errors';
@@ -82,16 +83,7 @@ export function monitorRoutes(router: Router, store: Store, info: SystemInfo): v
     if (connection !== undefined && r.connections.length === 0) throw noConnection(connection);
     const answer: MonitorExplain = {
       seq,
-      event: {
-        seq,
-        type: ev.type,
-        collection: ev.collection ?? null,
-        record_id: ev.record_id ?? null,
-        account: ev.account,
-        actor: ev.actor ?? null,
-        trace_id: ev.trace_id ?? null,
-        timestamp: ev.timestamp,
-      },
+      event: eventHeader(ev),
       subscriptions_as_of: new Date().toISOString(),
       note: SUBSCRIPTIONS_NOTE,
       recorded: r.recorded,

@@ -1,6 +1,11 @@
 /** Seqs of the event log read back as the stream's summaries (catch-up after a gap, the prefill, Older, go to). */
 import type { HubEvent } from '../../../../shared/events';
-import { noFanout, type FanoutFigures, type MonitorEventSummary } from '../../../../shared/monitor';
+import {
+  eventHeader,
+  noFanout,
+  type FanoutFigures,
+  type MonitorEventSummary,
+} from '../../../../shared/monitor';
 import { call } from '../../sdk';
 import { monitor } from './api';
 
@@ -8,18 +13,7 @@ import { monitor } from './api';
 export const PAGE = 1000;
 
 function toSummary(e: HubEvent, figures: FanoutFigures | undefined, instance: string): MonitorEventSummary {
-  return {
-    seq: e.seq,
-    type: e.type,
-    collection: e.collection ?? null,
-    record_id: e.record_id ?? null,
-    account: e.account,
-    actor: e.actor ?? null,
-    trace_id: e.trace_id ?? null,
-    timestamp: e.timestamp,
-    instance,
-    fanout: figures ?? noFanout(),
-  };
+  return { ...eventHeader(e), instance, fanout: figures ?? noFanout() };
 }
 
 /** Seqs `from`..`to` of the event log as summaries, with their recorded fan-out figures (while kept). */
