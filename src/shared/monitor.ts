@@ -112,6 +112,16 @@ export const noFanout = (): FanoutFigures => ({
   micros: 0,
 });
 
+/** Adds `f`'s counts to `into` (another instance's fan-out, another second's); `micros` is left to the caller. */
+export function addFanout(into: FanoutFigures, f: Readonly<FanoutFigures>): void {
+  into.candidates += f.candidates;
+  into.matched += f.matched;
+  into.sent += f.sent;
+  into.skipped_rule += f.skipped_rule;
+  into.skipped_filter += f.skipped_filter;
+  into.dropped += f.dropped;
+}
+
 /** One event's summary on the feed (never its record data: page that from the event log). */
 export interface MonitorEventSummary {
   seq: number;

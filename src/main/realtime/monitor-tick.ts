@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { noFanout, type FanoutFigures, type MonitorTick } from '../../shared/monitor';
+import { addFanout, noFanout, type FanoutFigures, type MonitorTick } from '../../shared/monitor';
 import type { FanoutTally } from './hooks';
 import type { Hub } from './hub';
 import type { LocalMonitor } from './monitor-control';
@@ -10,12 +10,7 @@ type Sums = FanoutFigures & { events: number; max_micros: number };
 const emptySums = (): Sums => ({ ...noFanout(), events: 0, max_micros: 0 });
 function addTo(a: Sums, f: Readonly<FanoutTally>): void {
   a.events++;
-  a.candidates += f.candidates;
-  a.matched += f.matched;
-  a.sent += f.sent;
-  a.skipped_rule += f.skipped_rule;
-  a.skipped_filter += f.skipped_filter;
-  a.dropped += f.dropped;
+  addFanout(a, f);
   a.micros += f.micros;
   a.max_micros = Math.max(a.max_micros, f.micros);
 }

@@ -5,7 +5,7 @@
  * the event log (the prefill, "Older", a jump to a seq or time) is kept as ranges of seqs; where two ranges
  * do not meet, the list shows a gap row that says which seqs are not loaded.
  */
-import type { MonitorEventSummary } from '../../../../shared/monitor';
+import { addFanout, type MonitorEventSummary } from '../../../../shared/monitor';
 import { Ring } from '../../store/ring';
 
 // note: the brief's figure: the newest 50,000 events stay scrollable, whatever the rate.
@@ -83,15 +83,8 @@ export function mergeInstances(into: MonitorEventSummary, other: MonitorEventSum
   const names = into.instance.split(', ');
   if (names.includes(other.instance)) return;
   into.instance = [...names, other.instance].join(', ');
-  const f = into.fanout;
-  const g = other.fanout;
-  f.candidates += g.candidates;
-  f.matched += g.matched;
-  f.sent += g.sent;
-  f.skipped_rule += g.skipped_rule;
-  f.skipped_filter += g.skipped_filter;
-  f.dropped += g.dropped;
-  f.micros = Math.max(f.micros, g.micros);
+  addFanout(into.fanout, other.fanout);
+  into.fanout.micros = Math.max(into.fanout.micros, other.fanout.micros);
 }
 
 export class EventBuffer {
