@@ -38,7 +38,7 @@ describe('EventBuffer', () => {
     expect(b.size).toBe(3);
     expect([b.find(1)?.fanout.sent, b.find(2)?.fanout.sent, b.find(3)?.fanout.sent]).toEqual([4, 3, 5]);
     expect(b.find(1)?.fanout.micros).toBe(90);
-    expect(b.find(3)?.instance).toBe('primary@h:1, edge@h:2');
+    expect(b.find(3)?.instances).toEqual(['primary@h:1', 'edge@h:2']);
   });
 
   it('lists newest first and keeps only its capacity', () => {

@@ -55,14 +55,14 @@ export interface HistoryGap {
 interface Segment {
   from: number;
   to: number;
-  events: MonitorEventSummary[];
+  events: HeldEvent[];
 }
 
-type HistoryRow = MonitorEventSummary | HistoryGap;
+type HistoryRow = HeldEvent | HistoryGap;
 const isGap = (r: HistoryRow | undefined): r is HistoryGap => !!r && !('seq' in r);
 
 /** The item with `seq` in a ring held in seq order (binary search), or undefined. */
-function bySeq(r: Ring<MonitorEventSummary>, seq: number): MonitorEventSummary | undefined {
+function bySeq(r: Ring<HeldEvent>, seq: number): HeldEvent | undefined {
   let lo = 0;
   let hi = r.size - 1;
   while (lo <= hi) {
@@ -76,21 +76,35 @@ function bySeq(r: Ring<MonitorEventSummary>, seq: number): MonitorEventSummary |
 }
 
 /**
- * Adds another instance's fan-out of the same event to the row held for it: the counts add up, the time is
- * the slowest instance's, `instance` lists them all. A repeat from an instance already counted is ignored.
+ * An event as the stream holds it: the feed's summary, whose figures add up the fan-out of every instance in
+ * `instances` (in a cluster each instance reports its own; one row shows them summed).
  */
-export function mergeInstances(into: MonitorEventSummary, other: MonitorEventSummary): void {
-  const names = into.instance.split(', ');
-  if (names.includes(other.instance)) return;
-  into.instance = [...names, other.instance].join(', ');
+export interface HeldEvent extends MonitorEventSummary {
+  instances: string[];
+}
+
+/** Takes a summary in (as it came: the feed's or a log page's, owned by the caller) as a held event. */
+export function toHeld(e: MonitorEventSummary): HeldEvent {
+  const h = e as HeldEvent;
+  h.instances ??= [e.instance];
+  return h;
+}
+
+/**
+ * Adds another instance's fan-out of the same event to the row held for it: the counts add up, the time is
+ * the slowest instance's, `instances` lists them all. A repeat from an instance already counted is ignored.
+ */
+export function mergeInstances(into: HeldEvent, other: MonitorEventSummary): void {
+  if (into.instances.includes(other.instance)) return;
+  into.instances.push(other.instance);
   addFanout(into.fanout, other.fanout);
   into.fanout.micros = Math.max(into.fanout.micros, other.fanout.micros);
 }
 
 export class EventBuffer {
-  readonly ring: Ring<MonitorEventSummary>;
-  private view: Ring<MonitorEventSummary> | null = null;
-  private pending: Ring<MonitorEventSummary>;
+  readonly ring: Ring<HeldEvent>;
+  private view: Ring<HeldEvent> | null = null;
+  private pending: Ring<HeldEvent>;
   private filter: EventFilter = {};
   /** Ranges paged from the event log, below the ring, newest first and not overlapping. */
   private segments: Segment[] = [];
@@ -118,12 +132,12 @@ export class EventBuffer {
         continue;
       }
       if (e.seq > this.lastSeq) this.lastSeq = e.seq;
-      if (this.paused) this.pending.push(e);
-      else this.show(e);
+      if (this.paused) this.pending.push(toHeld(e));
+      else this.show(toHeld(e));
     }
   }
 
-  private show(e: MonitorEventSummary): void {
+  private show(e: HeldEvent): void {
     this.ring.push(e);
     if (this.view && eventMatches(this.filter, e)) this.view.push(e);
   }
@@ -178,7 +192,7 @@ export class EventBuffer {
   addRange(from: number, to: number, events: readonly MonitorEventSummary[]): void {
     to = Math.min(to, this.liveFloor - 1);
     if (to < from) return;
-    const inRange = events.filter((e) => e.seq >= from && e.seq <= to);
+    const inRange = events.filter((e) => e.seq >= from && e.seq <= to).map(toHeld);
     let merged: Segment = { from, to, events: inRange };
     const rest: Segment[] = [];
     for (const s of this.segments) {
@@ -263,7 +277,7 @@ export class EventBuffer {
   }
 
   /** The i-th row's event, newest first (undefined past the end and for a gap row). */
-  row(i: number): MonitorEventSummary | undefined {
+  row(i: number): HeldEvent | undefined {
     const r = this.item(i);
     return isGap(r) ? undefined : r;
   }
@@ -304,7 +318,7 @@ export class EventBuffer {
   }
 
   /** The summary of `seq` if it is still held (shown or pending). */
-  find(seq: number): MonitorEventSummary | undefined {
+  find(seq: number): HeldEvent | undefined {
     for (const r of [this.ring, this.pending]) {
       // Seqs grow along the ring: binary search.
       let lo = 0;
@@ -323,8 +337,8 @@ export class EventBuffer {
   }
 
   /** Held events with seqs `from`..`to` that pass the filter (for a selected range), oldest first. */
-  between(from: number, to: number): MonitorEventSummary[] {
-    const out: MonitorEventSummary[] = [];
+  between(from: number, to: number): HeldEvent[] {
+    const out: HeldEvent[] = [];
     for (let i = this.size - 1; i >= 0; i--) {
       const e = this.row(i);
       if (e && e.seq >= from && e.seq <= to) out.push(e);

@@ -6,13 +6,14 @@
 import { useState, type FormEvent } from 'react';
 import { HelpCircle, X } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
-import type { ExplainConnection, MonitorEventSummary } from '../../../../shared/monitor';
+import type { ExplainConnection } from '../../../../shared/monitor';
 import { useAppStore } from '../../store';
 import { Button } from '../../ui/button';
 import { CopyButton } from '../../ui/copy-button';
 import { ErrorState, LoadingState } from '../../ui/states';
 import { explainEvent } from './actions';
 import { DiffView } from '../../ui/diff-view';
+import type { HeldEvent } from './event-buffer';
 import { clockMs } from './format';
 import { JsonTree } from './json-tree';
 
@@ -22,7 +23,7 @@ export function EventDetail({
   onClose,
 }: {
   seq: number;
-  summary: MonitorEventSummary | undefined;
+  summary: HeldEvent | undefined;
   onClose: () => void;
 }) {
   const { event, explain } = useAppStore(
@@ -62,7 +63,7 @@ export function EventDetail({
         </dl>
         {f && (
           <section aria-label="Fan-out" data-testid="fanout">
-            <h3 title={summary?.instance}>Fan-out{summary ? fanoutWhere(summary.instance) : ''}</h3>
+            <h3 title={summary?.instances.join(', ')}>Fan-out{summary ? fanoutWhere(summary.instances) : ''}</h3>
             <div className="mon-counts">
               <Count label="candidates" n={f.candidates} />
               <Count label="matched" n={f.matched} />
@@ -197,8 +198,7 @@ function ExplainItem({ c }: { c: ExplainConnection }) {
 }
 
 /** Where the figures come from: nothing for a single server, the instance, or how many a cluster summed. */
-function fanoutWhere(instance: string): string {
-  if (instance === 'local') return '';
-  const n = instance.split(', ').length;
-  return n > 1 ? ` on ${n} instances` : ` on ${instance}`;
+function fanoutWhere(instances: string[]): string {
+  if (instances.length > 1) return ` on ${instances.length} instances`;
+  return instances[0] === 'local' ? '' : ` on ${instances[0]}`;
 }

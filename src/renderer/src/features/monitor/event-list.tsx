@@ -7,10 +7,9 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useShallow } from 'zustand/react/shallow';
-import type { MonitorEventSummary } from '../../../../shared/monitor';
 import { useAppStore } from '../../store';
 import { Button } from '../../ui/button';
-import type { HistoryGap } from './event-buffer';
+import type { HeldEvent, HistoryGap } from './event-buffer';
 import { loadGap, pickRow, useHistory } from './history';
 import { live } from './live-data';
 import { clockMs, fanoutLine } from './format';
@@ -39,7 +38,8 @@ export function EventList({ openSeq, onOpen }: { openSeq: number | null; onOpen:
     const newest = live.events.row(0)?.seq ?? 0;
     const before = prev.current;
     prev.current = { size, newest };
-    if (!el || el.scrollTop === 0 || newest <= before.newest) return;
+    // note: the virtualizer's offset (from scroll events), not el.scrollTop: reading that here forced a layout per update.
+    if (!el || (virtualizer.scrollOffset ?? 0) === 0 || newest <= before.newest) return;
     // Rows were added on top: keep the ones being read in place.
     let added = 0;
     while (added < size && (live.events.row(added)?.seq ?? 0) > before.newest) added++;
@@ -124,6 +124,7 @@ export function EventList({ openSeq, onOpen }: { openSeq: number | null; onOpen:
             <EventRow
               key={e.seq}
               e={e}
+              instances={e.instances.length}
               top={v.start}
               index={v.index}
               active={v.index === active}
@@ -163,6 +164,7 @@ function GapRow({ gap, top, index, busy }: { gap: HistoryGap; top: number; index
 
 const EventRow = memo(function EventRow({
   e,
+  instances: _instances,
   top,
   index,
   active,
@@ -170,7 +172,9 @@ const EventRow = memo(function EventRow({
   selected,
   onOpen,
 }: {
-  e: MonitorEventSummary;
+  e: HeldEvent;
+  /** How many instances' fan-out the figures add up (they grow in place: a new count draws the row again). */
+  instances: number;
   top: number;
   index: number;
   active: boolean;
