@@ -238,7 +238,7 @@ function printSummary(
     ]);
     rows.push([
       'run events in the stream afterwards',
-      `${int(r.events - r.stream.missing)} of ${int(r.events)} (${int(r.stream.inRing)} in the ring, ${int(r.stream.viaOlder)} via Older)`,
+      `${int(r.events - r.stream.missing)} of ${int(r.events)} (${int(r.stream.inRing)} in the ring, ${int(r.stream.viaGap)} from the gap row, ${int(r.stream.viaOlder)} via Older)`,
       'all',
       r.stream.missing ? 'missed' : 'met',
     ]);

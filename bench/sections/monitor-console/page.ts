@@ -33,6 +33,8 @@ export interface Scan {
   steps: number;
   /** False when the time bound ended the scan before the last row. */
   complete: boolean;
+  /** Row indexes of the gap rows seen (seqs between two loaded parts; see {@link MonitorPage.loadGapAt}). */
+  gapRows: number[];
 }
 
 /** What the probe saw since the last take. */
@@ -81,6 +83,7 @@ const scanScript = (from: number, deadlineMs: number) => `(async () => {
   const el = document.querySelector('[data-testid="event-list"]');
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
   const seen = new Set();
+  const gapRows = new Set();
   const end = Date.now() + ${deadlineMs};
   let steps = 0;
   let complete = false;
@@ -95,6 +98,7 @@ const scanScript = (from: number, deadlineMs: number) => `(async () => {
       if (has(row(el.scrollTop)) && has(row(el.scrollTop + el.clientHeight))) break;
     }
     for (const r of el.querySelectorAll('[data-testid="event-row"]')) seen.add(Number(r.getAttribute('data-seq')));
+    for (const r of el.querySelectorAll('[data-testid="event-gap"]')) gapRows.add(Number(r.getAttribute('aria-rowindex')) - 2);
     steps++;
     if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) {
       complete = true;
@@ -110,7 +114,7 @@ const scanScript = (from: number, deadlineMs: number) => `(async () => {
     else ranges.push([n, n]);
   }
   el.scrollTop = 0;
-  return { ranges, steps, complete };
+  return { ranges, steps, complete, gapRows: [...gapRows].sort((a, b) => a - b) };
 })()`;
 
 /**
@@ -248,6 +252,30 @@ export class MonitorPage {
       await cdp.detach();
       await this.page.setViewportSize(VIEWPORT);
     }
+  }
+
+  /**
+   * Clicks the "Load" button of the gap row at row `index` (the seqs between two loaded parts, such as
+   * the live ring and the opening page of the log once the ring has moved on; each click loads the
+   * oldest 1,000 of them); resolves with the new row count, or null when there is no gap row there.
+   */
+  async loadGapAt(index: number, ms: number): Promise<number | null> {
+    const before = await this.rowCount();
+    const at = await this.page.evaluate(`(async () => {
+      const el = document.querySelector('[data-testid="event-list"]');
+      el.scrollTop = ${index * ROW_H};
+      const row = () => el.querySelector('[aria-rowindex="${index + 2}"]');
+      for (let k = 0; k < 60 && !row(); k++) await new Promise((r) => requestAnimationFrame(() => r()));
+      return row()?.getAttribute('data-testid') ?? null;
+    })()`);
+    if (at !== 'event-gap') return null;
+    await this.page.getByTestId('event-gap').getByRole('button', { name: /^Load/ }).click();
+    const grew = await this.poll(
+      `Number(document.querySelector('[data-testid="event-list"]')?.getAttribute('data-count') ?? 0) > ${before}`,
+      ms,
+    );
+    if (!grew) throw new Error(`the gap row's "Load" added no row within ${ms} ms`);
+    return this.rowCount();
   }
 
   /** Clicks "Older" (1,000 events before the oldest held, from the event log); resolves with the new row count. */

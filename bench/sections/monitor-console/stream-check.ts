@@ -3,7 +3,8 @@
  * virtualized list (only the rows in view are in the DOM) over a ring of the newest 50,000
  * summaries, so its seqs are read by scrolling the list a screen at a time in a tall viewport
  * (no hook into the page's state: the buffer is module state of the renderer bundle). Events older than the ring are then paged in with the
- * list's "Older" button (from the event log, 1,000 a click) and the rows after the ring read.
+ * list's "Older" button (from the event log, 1,000 a click) and the rows after the ring read; seqs
+ * between the ring and the log's opening page (the ring moved on) are loaded with the gap row's "Load".
  */
 import { int } from '../../lib/table';
 import type { MonitorPage } from './page';
@@ -16,6 +17,8 @@ export interface StreamCheck {
   rows: string[][];
   /** Seqs of the run among the rows the feed delivered (the ring). */
   inRing: number;
+  /** Further seqs of the run found after loading the gap row below the ring. */
+  viaGap: number;
   /** Further seqs of the run found after paging with "Older". */
   viaOlder: number;
   missing: number;
@@ -78,7 +81,6 @@ export async function checkStream(
   let complete = ring.complete;
   const inRing = within(ring.ranges, first, last);
   const ringGaps = gaps(ring.ranges, first, last);
-  const oldestHeld = ring.ranges[0]?.[0] ?? Infinity;
   rows.push([
     'run events in the stream as delivered (the ring)',
     `${int(inRing)} of ${int(total)}; ${int(ringRows)} rows, seq ${ring.ranges[0]?.[0] ?? '-'}-${
@@ -89,18 +91,48 @@ export async function checkStream(
     `${int(total)} (the ring keeps the newest 50,000)`,
   ]);
 
-  let viaOlder = 0;
+  let viaGap = 0;
   let missing = total - inRing;
-  // Older than everything held: page it in as a user would, then read the rows past the ring.
-  if (missing > 0 && ring.complete && first < oldestHeld) {
-    const clicks = Math.ceil((oldestHeld - first) / OLDER_PAGE);
-    let count = ringRows;
-    for (let c = 0; c < clicks; c++) count = await page.older(OLDER_MS);
-    const tail = await page.scan(Math.max(0, ringRows - 20), scanMs);
+  let held = ring.ranges;
+  // The ring moved on past the log's opening page: the list shows a gap row right after the ring's
+  // rows. Load it as a user would (1,000 seqs a click), then read the rows past the ring.
+  const gapRow = ring.gapRows[0];
+  if (missing > 0 && ring.complete && gapRow !== undefined) {
+    let clicks = 0;
+    let count: number | null = ringRows;
+    const bound = Math.ceil(total / OLDER_PAGE) + 1;
+    for (; clicks < bound; clicks++) {
+      const next = await page.loadGapAt(gapRow, OLDER_MS);
+      if (next === null) break;
+      count = next;
+    }
+    const tail = await page.scan(Math.max(0, gapRow - 20), scanMs);
     complete &&= tail.complete;
-    const all = merge([...ring.ranges, ...tail.ranges]);
-    viaOlder = within(all, first, last) - inRing;
-    const left = gaps(all, first, last);
+    held = merge([...ring.ranges, ...tail.ranges]);
+    viaGap = within(held, first, last) - inRing;
+    const left = gaps(held, first, last);
+    missing = left.reduce((a, [p, q]) => a + q - p + 1, 0);
+    rows.push([
+      'run events loaded from the gap row (the event log)',
+      `${int(viaGap)} more in ${clicks} clicks (${int(count ?? 0)} rows now)` +
+        (left.length ? `; still missing: ${show(left)}` : ''),
+      '-',
+    ]);
+  }
+
+  let viaOlder = 0;
+  // Older than everything held: page it in as a user would, then read the rows past the ring.
+  if (missing > 0 && complete && first < (held[0]?.[0] ?? Infinity)) {
+    const clicks = Math.ceil(((held[0]?.[0] ?? first) - first) / OLDER_PAGE);
+    let count = await page.rowCount();
+    const from = count;
+    for (let c = 0; c < clicks; c++) count = await page.older(OLDER_MS);
+    const tail = await page.scan(Math.max(0, from - 20), scanMs);
+    complete &&= tail.complete;
+    const before = within(held, first, last);
+    held = merge([...held, ...tail.ranges]);
+    viaOlder = within(held, first, last) - before;
+    const left = gaps(held, first, last);
     missing = left.reduce((a, [p, q]) => a + q - p + 1, 0);
     rows.push([
       'run events paged in with "Older" (from the event log)',
@@ -110,5 +142,5 @@ export async function checkStream(
     ]);
   }
   rows.push(['run events missing from the stream', int(missing), '0']);
-  return { rows, inRing, viaOlder, missing, complete };
+  return { rows, inRing, viaGap, viaOlder, missing, complete };
 }
