@@ -3,7 +3,9 @@
  * admin: open on a tab, or away from the monitor (the tab on about:blank, so the page and its
  * feed connection are gone: leaving the monitor inside the app keeps the feed open), and a probe
  * inside the page that notes every animation frame, the newest event row on screen at each
- * change (`Date.now()` of the frame, its seq) and long tasks (PerformanceObserver `longtask`).
+ * change (`Date.now()` of the frame, its seq), long tasks and long animation frames
+ * (PerformanceObserver `longtask`, `long-animation-frame`); or, lighter, only the last two
+ * ({@link ProbeKind}).
  *
  * Page contract (data-testid): `feed-status` (says "Live"), `event-list` (the virtualized
  * grid; `data-count` rows; a row's `aria-rowindex` is its index + 2, so the newest is 2),
@@ -39,27 +41,53 @@ export interface Scan {
 
 /** What the probe saw since the last take. */
 export interface ProbeTake {
-  /** Animation frames. */
-  frames: number;
+  /** Animation frames (null: the light probe, which does not ask for them). */
+  frames: number | null;
   /** [Date.now(), seq of the newest row on screen] at each frame where it changed. */
   top: [number, number][];
   /** The newest row's seq now (0: none). */
   last: number;
   /** Long task durations, ms (the observer reports tasks of 50 ms or more). */
   long: number[];
+  /** Long animation frames (50 ms or more from the frame's start to its paint). */
+  longFrames: number;
   /** Wall time the take covers, ms. */
   ms: number;
 }
 
-const PROBE = `(() => {
-  if (window.__sbProbe) return;
-  const p = (window.__sbProbe = { frames: 0, last: -1, top: [], long: [], since: Date.now() });
+/**
+ * How the page is watched. `frames`: every animation frame (its count, the newest row at each), for
+ * time to screen; asking for every frame makes the browser draw 60 a second, so this costs the page
+ * CPU of its own (about 5% of a core here, idle). `light`: only what the page reports by itself, long
+ * tasks and long animation frames (over 50 ms), and the newest row read when asked: what watching costs
+ * the server is measured without the probe adding to it.
+ */
+export type ProbeKind = 'frames' | 'light';
+
+const OBSERVE = `
   new PerformanceObserver((l) => { for (const e of l.getEntries()) p.long.push(e.duration); })
     .observe({ type: 'longtask' });
+  new PerformanceObserver((l) => { p.longFrames += l.getEntries().length; })
+    .observe({ type: 'long-animation-frame' });
+  const newest = () => {
+    const row = document.querySelector('[data-testid="event-list"] [aria-rowindex="2"]');
+    return row ? Number(row.getAttribute('data-seq')) : 0;
+  };`;
+
+const PROBE_LIGHT = `(() => {
+  if (window.__sbProbe) return;
+  const p = (window.__sbProbe = { frames: null, top: [], long: [], longFrames: 0, since: Date.now() });
+  ${OBSERVE}
+  Object.defineProperty(p, 'last', { get: newest });
+})()`;
+
+const PROBE = `(() => {
+  if (window.__sbProbe) return;
+  const p = (window.__sbProbe = { frames: 0, last: -1, top: [], long: [], longFrames: 0, since: Date.now() });
+  ${OBSERVE}
   const step = () => {
     p.frames++;
-    const row = document.querySelector('[data-testid="event-list"] [aria-rowindex="2"]');
-    const seq = row ? Number(row.getAttribute('data-seq')) : 0;
+    const seq = newest();
     if (seq !== p.last) { p.last = seq; p.top.push([Date.now(), seq]); }
     requestAnimationFrame(step);
   };
@@ -69,8 +97,9 @@ const PROBE = `(() => {
 const TAKE = `(() => {
   const p = window.__sbProbe;
   const now = Date.now();
-  const r = { frames: p.frames, top: p.top, last: Math.max(0, p.last), long: p.long, ms: now - p.since };
-  p.frames = 0; p.top = []; p.long = []; p.since = now;
+  const r = { frames: p.frames, top: p.top, last: Math.max(0, p.last), long: p.long, longFrames: p.longFrames, ms: now - p.since };
+  if (p.frames !== null) p.frames = 0;
+  p.top = []; p.long = []; p.longFrames = 0; p.since = now;
   return r;
 })()`;
 
@@ -182,7 +211,7 @@ export class MonitorPage {
    * drawn). Right after signing in this is a hash change in the open console (the monitor was
    * never opened, so there is no feed yet); after {@link hide}, a fresh load.
    */
-  async show(tab: MonitorTab, readyMs: number): Promise<void> {
+  async show(tab: MonitorTab, readyMs: number, probe: ProbeKind = 'frames'): Promise<void> {
     await this.page.goto(`${this.url}/#/monitor${tab === 'charts' ? '?tab=charts' : ''}`);
     await this.page.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor({ timeout: readyMs });
     if (
@@ -193,7 +222,7 @@ export class MonitorPage {
       ))
     )
       throw new Error(`the charts were not drawn within ${readyMs} ms`);
-    await this.page.evaluate(PROBE);
+    await this.page.evaluate(probe === 'frames' ? PROBE : PROBE_LIGHT);
   }
 
   /** Leaves the console altogether (the feed's socket closes with the page). */

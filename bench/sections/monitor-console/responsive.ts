@@ -168,7 +168,7 @@ export async function runResponsive(
   const longest = long.reduce((a, b) => Math.max(a, b), 0);
   const over100 = long.filter((d) => d > LONG_TASK_TARGET_MS).length;
   const writeLat = summarize(load.latencies);
-  const fps = probe.ms ? (probe.frames * 1000) / probe.ms : 0;
+  const fps = probe.ms ? ((probe.frames ?? 0) * 1000) / probe.ms : 0;
   const eventsPerS = (load.ok * plan.batch * 1000) / load.elapsedMs;
 
   ctx.print('');
