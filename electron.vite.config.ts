@@ -51,7 +51,8 @@ export default defineConfig({
     },
     build: {
       // note: electron-vite leaves output unminified; the console is also served over the LAN, so minify it.
-      minify: true,
+      // SB_NOMINIFY=1 keeps names for a readable CPU profile of the console (docs/benchmarks.md).
+      minify: !process.env.SB_NOMINIFY,
       rolldownOptions: {
         input: { index: resolve(import.meta.dirname, 'src/renderer/index.html') },
       },
