@@ -4,11 +4,17 @@ import { DELIVERY, tallyDelivery, type Delivery, type FanoutTally, type Hooks } 
 import { matchEvent, MISS, newViewCache, type ViewCache } from './match';
 import type { OutcomeRing } from './outcomes';
 import type { Counters } from './stats';
-import type { Connection, LiveEvent, Subscription } from './types';
+import type { Connection, FrameGroup, LiveEvent, Subscription } from './types';
+
+/**
+ * An encoded frame as every socket of its shape is sent it: its bytes, and its group when the
+ * encoder gave one (FastSchema's updates and deletes; one object per shape and event for them only).
+ */
+type SharedFrame = Buffer | { readonly bytes: Buffer; readonly group: FrameGroup };
 
 /** Per event: frames by shape, view-rule decisions by caller, and the event's collection. */
 interface FanoutScope {
-  frames: Map<string, Buffer | null>;
+  frames: Map<string, SharedFrame | null>;
   views: ViewCache;
   collection: Collection | undefined;
 }
@@ -25,8 +31,8 @@ export interface FanoutDeps {
   counters: Counters;
   outcomes: OutcomeRing;
   collection: (name: string) => Collection | undefined;
-  /** Sends a frame, or closes a slow consumer instead (false). */
-  send(conn: Connection, frame: Buffer): boolean;
+  /** Sends a frame (with its group, if any), or closes a slow consumer instead (false). */
+  send(conn: Connection, frame: Buffer, group?: FrameGroup): boolean;
 }
 
 /**
@@ -132,11 +138,15 @@ export class Fanout {
     let frame = frames.get(key);
     if (frame === undefined) {
       // Encoded and turned into bytes once per shape; every matching socket gets the same buffer.
-      const text = sub.encode(ev, match);
-      frame = text === null ? null : Buffer.from(text);
+      const e = sub.encode(ev, match);
+      frame =
+        e === null ? null : typeof e === 'string' ? Buffer.from(e) : { bytes: Buffer.from(e.text), group: e };
       frames.set(key, frame);
     }
     if (frame === null) return SKIP_OTHER;
-    return this.deps.send(sub.conn, frame) ? SENT : DROPPED;
+    const sent = Buffer.isBuffer(frame)
+      ? this.deps.send(sub.conn, frame)
+      : this.deps.send(sub.conn, frame.bytes, frame.group);
+    return sent ? SENT : DROPPED;
   }
 }

@@ -18,7 +18,16 @@ import { Presence, principalKey } from './presence';
 import { replay, type ReplayDeps } from './replay';
 import { CLOSE, type HubOptions, type PresenceRelay, type SubscribeResult } from './hub-options';
 import { Counters, RateMeter } from './stats';
-import type { Connection, EventHistory, LiveEvent, Subscription, SubscriptionSpec, Transport } from './types';
+import type {
+  Connection,
+  EventHistory,
+  FrameGroup,
+  Grouped,
+  LiveEvent,
+  Subscription,
+  SubscriptionSpec,
+  Transport,
+} from './types';
 
 export { CLOSE, DEFAULT_HUB_OPTIONS } from './hub-options';
 export type { HubOptions, PresenceRelay, SubscribeResult } from './hub-options';
@@ -60,7 +69,7 @@ export class Hub {
       counters: this.counters,
       outcomes: this.outcomes,
       collection: deps.collection,
-      send: (conn, frame) => this.send(conn, frame),
+      send: (conn, frame, group) => this.send(conn, frame, group),
     });
     // In a cluster, presence events come from the cluster (first connection anywhere, last one anywhere).
     this.presence = new Presence((ev) => {
@@ -261,8 +270,11 @@ export class Hub {
     this.fan.run(ev);
   }
 
-  /** Sends a frame unless the connection is a slow consumer, which is closed instead. */
-  send(conn: Connection, frame: string | Buffer): boolean {
+  /**
+   * Sends a frame (with its group, for a transport that joins a group's frames) unless the
+   * connection is a slow consumer, which is closed instead.
+   */
+  send(conn: Connection, frame: string | Buffer, group?: FrameGroup): boolean {
     if (conn.closed) return false;
     const t = conn.transport;
     // What this turn queued is not a backlog: only what is left from earlier turns counts.
@@ -275,13 +287,23 @@ export class Hub {
     }
     const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
     this.corker.hold(t, bytes);
-    t.send(frame);
+    t.send(frame, group);
     if (conn.tap) conn.tap('out', frame);
     conn.messagesOut++;
     conn.bytesOut += bytes;
     this.counters.messagesOut++;
     this.counters.bytesOut += bytes;
     return true;
+  }
+
+  /**
+   * Sends one subscription's encoded frame outside a fan-out (a replay step, the monitor's test
+   * event): as bytes with its group, as the fan-out sends it.
+   */
+  sendEncoded(conn: Connection, encoded: string | Grouped): boolean {
+    return typeof encoded === 'string'
+      ? this.send(conn, Buffer.from(encoded))
+      : this.send(conn, Buffer.from(encoded.text), encoded);
   }
 
   /** Closes a connection with a code and reason, and forgets it. */

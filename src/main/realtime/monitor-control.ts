@@ -150,9 +150,9 @@ export class LocalMonitor {
         timestamp: now,
         trace_id: 'monitor-test',
       };
-      const text = sub.encode(ev, sub.filter ? 'enter' : undefined);
-      if (text === null) continue;
-      if (this.hub.send(sub.conn, Buffer.from(text))) {
+      const encoded = sub.encode(ev, sub.filter ? 'enter' : undefined);
+      if (encoded === null) continue;
+      if (this.hub.sendEncoded(sub.conn, encoded)) {
         result.sent++;
         result.connections.push({
           connection: sub.conn.id,

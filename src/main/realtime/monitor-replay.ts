@@ -68,12 +68,12 @@ export async function replayInto(
         why = worse(why, views.miss === MISS.rule ? 'rule' : views.miss === MISS.filter ? 'filter' : 'other');
         continue;
       }
-      const text = sub.encode(live, match);
-      if (text === null) {
+      const encoded = sub.encode(live, match);
+      if (encoded === null) {
         why = worse(why, 'other');
         continue;
       }
-      if (hub.send(conn, text)) frames++;
+      if (hub.sendEncoded(conn, encoded)) frames++;
     }
     if (frames > 0) {
       result.delivered++;

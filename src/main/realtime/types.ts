@@ -18,8 +18,12 @@ export interface Transport {
   readonly remote: string;
   /** A passive transport (SSE) never sends to us; the sweep leaves it to TCP to detect death. */
   readonly passive: boolean;
-  /** Sends one encoded frame: text, or its UTF-8 bytes prepared once for many connections. */
-  send(frame: string | Buffer): void;
+  /**
+   * Sends one encoded frame: text, or its UTF-8 bytes prepared once for many connections. A
+   * frame with a `group` (see {@link Grouped}) may be held and sent joined with the rest of its
+   * group; a transport that does not join frames ignores it.
+   */
+  send(frame: string | Buffer, group?: FrameGroup): void;
   /**
    * Holds sends back until `uncork`, so the frames of one turn leave in one write (one
    * syscall per connection, not per frame). Optional: a transport without them writes at once.
@@ -34,8 +38,28 @@ export interface Transport {
   heartbeat(): void;
 }
 
-/** Turns an event into this subscription's frame; null sends nothing. */
-export type Encoder = (ev: LiveEvent, match: Match | undefined) => string | null;
+/**
+ * Frames a transport sends together as one message: FastSchema's write, named by its operation
+ * (the message's `event`) and told apart by its key (the request's trace_id).
+ */
+export interface FrameGroup {
+  readonly op: string;
+  readonly key: string;
+}
+
+/**
+ * An encoded frame that joins a group: its text, and the group it joins. The frame is its own
+ * group, so it costs one small object per encoding.
+ */
+export interface Grouped extends FrameGroup {
+  readonly text: string;
+}
+
+/**
+ * Turns an event into this subscription's frame: its text, or (a dialect whose transport joins
+ * frames) the text with its group; null sends nothing.
+ */
+export type Encoder = (ev: LiveEvent, match: Match | undefined) => string | Grouped | null;
 
 /** What a dialect asks the hub to subscribe. */
 export interface SubscriptionSpec {

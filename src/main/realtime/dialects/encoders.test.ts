@@ -1,13 +1,14 @@
 /**
  * Each dialect's event encoder, byte for byte: given an event and a match kind, the exact frame
  * text a client receives (the hub sends an encoder's text as the WebSocket payload, or writes it
- * to the SSE response as is). FastSchema joins a write's records in its transport, so its frames
- * are pinned on the wire in wire.test.ts.
+ * to the SSE response as is). FastSchema's encoder gives a record with its write, which its
+ * transport joins into one message per write: the messages are pinned on the wire in wire.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { nativeSseEncoder } from '../sse';
 import type { LiveEvent, Match } from '../types';
 import { nativeEncoder } from './native';
+import { fastschemaEncoder } from './fastschema-writes';
 import { eventBody } from './snackbase';
 import { sseFrame, sseSpec } from './snackbase-sse';
 import { topicEncoder } from './topics';
@@ -213,5 +214,26 @@ describe('topics encoder', () => {
   it('nothing for presence and schema events', () => {
     expect(topicEncoder('posts')(joined, undefined)).toBeNull();
     expect(topicEncoder('posts')(schema, undefined)).toBeNull();
+  });
+});
+
+describe('FastSchema encoder', () => {
+  it('create is a whole message; update and delete are a record with its write (operation, trace_id or seq)', () => {
+    const all = fastschemaEncoder(false, undefined);
+    for (const m of MATCHES) {
+      expect(all(created, m)).toBe(`{"event":"create","data":${A}}`);
+      expect(all(updated, m)).toEqual({ text: B, op: 'update', key: 't-1' });
+      // without a trace_id the event is a write of its own
+      expect(all(deleted, m)).toEqual({ text: B, op: 'delete', key: '#7' });
+    }
+  });
+
+  it('with id, every operation is a whole message; select projects; nothing for presence and schema', () => {
+    const one = fastschemaEncoder(true, ['title']);
+    expect(one(created, undefined)).toBe('{"event":"create","data":{"id":"r1","title":"A"}}');
+    expect(one(updated, undefined)).toBe('{"event":"update","data":{"id":"r1","title":"B"}}');
+    expect(one(deleted, undefined)).toBe('{"event":"delete","data":{"id":"r1","title":"B"}}');
+    expect(one(joined, undefined)).toBeNull();
+    expect(one(schema, undefined)).toBeNull();
   });
 });

@@ -4,38 +4,26 @@
  * trace_id, consecutive seqs). So a FastSchema encoder makes one record's JSON, and the
  * transport holds the records of a write and sends them as one message.
  *
- * Which write a record belongs to travels beside the frame, not inside it: an encoder notes the
- * write of the event it encodes in {@link Writes.current}, and a transport reads it for each
- * event frame it is handed. That is exact because the hub encodes an event (once per frame
- * shape) and hands that event's frames to the transports in one synchronous step, one event
- * at a time (a fan-out, a replay step, the monitor's test send): the frame a transport is
- * handed is of the event encoded last. Text is never an event frame (the hub sends events as
- * bytes), so the echo goes out whole. wire.test.ts holds the messages to their bytes.
+ * Which write a record belongs to travels with the frame: the encoder returns the record with
+ * its write (a `Grouped` frame: the operation and the key), the hub hands both to the
+ * transport (a fan-out shares them across the sockets of one shape; a replay step and the
+ * monitor's test send pass them the same way), and the transport joins the frames of one
+ * write. A frame without a write (a whole message, the echo) goes out as it is.
+ * wire.test.ts holds the messages to their bytes.
  */
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { CLOSE } from '../hub';
 import { projectRecord } from '../spec';
-import type { Encoder } from '../types';
+import type { Encoder, FrameGroup } from '../types';
 import { WsTransport } from '../ws-transport';
-import { OPERATION_OF, type Operation } from './operations';
+import { OPERATION_OF } from './operations';
 
 const COMMA = Buffer.from(',');
 const TAIL = Buffer.from(']}');
 
-/** One write: its operation, and its key (the request's trace_id; an event without one is its own write). */
-export interface Write {
-  readonly op: Operation;
-  readonly key: string;
-}
-
-/** Whether records of `op` join their write's message: update and delete, unless the subscription names one record. */
-const joinsWrite = (op: Operation, single: boolean): boolean => op !== 'create' && !single;
-
-/** What the dialect's encoders tell its transports, and the transports holding records. */
+/** The dialect's transports holding records of a write. */
 export class Writes {
-  /** The write of the event encoded last: the one whose frames transports are handed now. */
-  current: Write | undefined;
   readonly holding = new Set<FastschemaTransport>();
 
   /** Sends what every transport holds (the hub has fanned out a commit). */
@@ -46,16 +34,17 @@ export class Writes {
 
 /**
  * The encoder of one FastSchema subscription: create, and anything with `id` (`single`), is a
- * whole message with one record; update and delete are one record the transport joins per write.
+ * whole message with one record; update and delete are one record of a write, which the
+ * transport joins with the write's other records.
  */
-export function fastschemaEncoder(writes: Writes, single: boolean, select: string[] | undefined): Encoder {
+export function fastschemaEncoder(single: boolean, select: string[] | undefined): Encoder {
   return (ev) => {
     const op = OPERATION_OF[ev.type];
     if (!op) return null;
-    // One write is one request: its events share a trace_id.
-    writes.current = { op, key: ev.trace_id ?? `#${ev.seq}` };
     const record = JSON.stringify(projectRecord(ev.data, select));
-    return joinsWrite(op, single) ? record : `{"event":"${op}","data":${record}}`;
+    if (op === 'create' || single) return `{"event":"${op}","data":${record}}`;
+    // One write is one request: its events share a trace_id (an event without one is its own write).
+    return { text: record, op, key: ev.trace_id ?? `#${ev.seq}` };
   };
 }
 
@@ -63,12 +52,12 @@ export function fastschemaEncoder(writes: Writes, single: boolean, select: strin
  * The FastSchema transport. The records of a write are held and go out as one message when
  * the write's records end: when a frame of another write or a whole message comes (so order
  * holds), when the hub has fanned out the commit (`on_batch_end`, {@link Writes.flushAll}),
- * or at the latest at the end of the current turn (records a resume replays outside a commit).
+ * or at the latest at the end of the current turn (records a resume or the monitor's replay
+ * sends outside a commit).
  */
 export class FastschemaTransport extends WsTransport {
-  /** The subscription names one record (`id`): every message is whole. Set with the subscription. */
-  single = false;
-  private write: Write | undefined;
+  /** The write whose records are held. */
+  private write: FrameGroup | undefined;
   private parts: Buffer[] = [];
   private partBytes = 0;
   private scheduled = false;
@@ -82,18 +71,18 @@ export class FastschemaTransport extends WsTransport {
     super(ws, 'fastschema', req, () => null);
   }
 
-  override send(frame: string | Buffer): void {
-    const w = typeof frame === 'string' ? undefined : this.writes.current;
-    if (!w || !joinsWrite(w.op, this.single)) {
+  override send(frame: string | Buffer, write?: FrameGroup): void {
+    if (!write) {
       this.flush();
       super.send(frame);
       return;
     }
-    if (w.op !== this.write?.op || w.key !== this.write.key) this.flush();
-    this.write = w;
-    // The record is the hub's shared buffer: no copy per socket.
-    this.parts.push(frame as Buffer);
-    this.partBytes += frame.length;
+    if (write.op !== this.write?.op || write.key !== this.write.key) this.flush();
+    this.write = write;
+    // The record is the hub's shared buffer (no copy per socket); text is made bytes here.
+    const bytes = typeof frame === 'string' ? Buffer.from(frame) : frame;
+    this.parts.push(bytes);
+    this.partBytes += bytes.length;
     this.writes.holding.add(this);
     if (!this.scheduled) {
       this.scheduled = true;

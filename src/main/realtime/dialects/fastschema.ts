@@ -111,7 +111,7 @@ export function fastschemaDialect(
   const writes = new Writes();
   hub.hooks.on('on_batch_end', () => writes.flushAll());
 
-  async function setup(conn: Connection, transport: FastschemaTransport, req: IncomingMessage, url: URL) {
+  async function setup(conn: Connection, req: IncomingMessage, url: URL) {
     // Events committed while the token is checked would be missed (FastSchema has no
     // acknowledgement to wait for), so note the first one and replay from there.
     let firstSeq: number | undefined;
@@ -131,7 +131,6 @@ export function fastschemaDialect(
       const q = parseQuery(url.searchParams, collection);
       if (!q.ok) return hub.close(conn, 1000, q.reason);
       if (principal && !hub.authenticate(conn, principal)) return;
-      transport.single = q.id !== undefined;
       const r = await hub.subscribe(conn, {
         key: 'content',
         collection: q.collection,
@@ -142,7 +141,7 @@ export function fastschemaDialect(
         since: firstSeq === undefined ? undefined : firstSeq - 1,
         presence: false,
         shape: `fastschema|${q.id === undefined ? 'n' : '1'}|${q.select?.join(',') ?? ''}`,
-        encode: fastschemaEncoder(writes, q.id !== undefined, q.select),
+        encode: fastschemaEncoder(q.id !== undefined, q.select),
       });
       if (r.ok) return;
       if (r.code === 'forbidden') hub.close(conn, 1000, conn.principal ? 'Forbidden' : 'Unauthorized');
@@ -174,7 +173,7 @@ export function fastschemaDialect(
       });
       // The setup goes first in the socket's queue: a client frame is echoed only once the
       // subscription is registered, so an echo round trip proves the client is subscribed.
-      queue(() => setup(conn, transport, req, url).catch(() => hub.close(conn, 1011, 'internal error')));
+      queue(() => setup(conn, req, url).catch(() => hub.close(conn, 1011, 'internal error')));
     },
   };
 }

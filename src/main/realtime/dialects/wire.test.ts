@@ -93,17 +93,22 @@ describe('FastSchema on the wire', () => {
     ]);
   });
 
-  it("a frame sent outside a fan-out with the subscription's encoder (the monitor's test event) goes out whole", async () => {
+  it("frames sent outside a fan-out with the subscription's encoder (the monitor's test event, a replay) carry their write", async () => {
     const c = await fastschema('schema=posts');
     const conn = [...s.hub.connections.values()][0]!;
     const sub = [...conn.subs.values()][0]!;
     s.bus.publish([ev('record.updated', 'r1', 'T1')]);
-    const test = sub.encode({ ...ev('record.created', 'm1', 'monitor-test'), seq: undefined }, undefined)!;
-    s.hub.send(conn, Buffer.from(test));
-    expect(await c.upTo(3)).toEqual([
+    const sendOne = (e: HubEvent) =>
+      s.hub.sendEncoded(conn, sub.encode({ ...e, seq: undefined }, undefined)!);
+    sendOne(ev('record.created', 'm1', 'monitor-test'));
+    // A replayed write's records are joined as live ones are.
+    sendOne(ev('record.updated', 'r2', 'T2'));
+    sendOne(ev('record.updated', 'r3', 'T2'));
+    expect(await c.upTo(4)).toEqual([
       'ready?',
       `{"event":"update","data":[${R('r1')}]}`,
       `{"event":"create","data":${R('m1')}}`,
+      `{"event":"update","data":[${R('r2')},${R('r3')}]}`,
     ]);
   });
 
