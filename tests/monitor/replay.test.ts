@@ -3,7 +3,7 @@ import { adminClient, startServer, userClient, type Client } from '../helpers/se
 import { closeAll, event, native, subscribed, type Frame, type WsClient } from '../helpers/ws';
 import { createCollection, lastSeq, uniq, useServer } from '../api/support';
 import { closeAll as closeDialects, open, wsUrl as dialectUrl, type Ws } from '../dialects/util';
-import { openCollection } from './support';
+import { openCollection, touchAll } from './support';
 
 const env = useServer();
 afterEach(async () => {
@@ -136,6 +136,29 @@ describe('POST /api/v1/monitor/replay', () => {
     const snackAgain = await take(snack, 4, isRecord);
     expect(snackAgain.map((f) => f.data.title)).toEqual(['A', 'B', 'C', 'D']);
     expect(snackAgain.map((f) => f.data)).toEqual(liveSnack.map((f) => f.data));
+  });
+
+  it("replays a FastSchema client's bulk update as live: the write's records joined in one message", async () => {
+    const name = await openCollection(env.admin);
+    const fs = await open(dialectUrl(env.s.url, `/api/realtime/content?schema=${name}&event=update`));
+    // The echo proves the subscription is registered.
+    fs.send('ready?');
+    await fs.next();
+    const fsId = await connectionOf('fastschema', name);
+    for (const title of ['A', 'B'])
+      expect((await env.admin.post(`/api/v1/collections/${name}/records`, { title })).status).toBe(201);
+    const from = (await lastSeq(env.admin)) + 1;
+    expect(await touchAll(env.admin, name, 7)).toBe(2);
+    const to = await lastSeq(env.admin);
+    const [live] = await take(fs, 1);
+    expect(live).toMatchObject({ event: 'update', data: [{ n: 7 }, { n: 7 }] });
+
+    const r = await env.admin.post(REPLAY, { connection: fsId, from_seq: from, to_seq: to });
+    expect(r.body).toMatchObject({ dialect: 'fastschema', events: 2, sent: 2, delivered: 2 });
+    expect(await take(fs, 1)).toEqual([live]);
+    fs.send('after');
+    // One message, nothing more before the echo.
+    expect(await fs.next()).toEqual({ raw: 'after' });
   });
 
   it('refuses bad input with a 4xx that says what is wrong', async () => {
