@@ -62,7 +62,7 @@ export function ReplayBar({ onClose }: { onClose: () => void }) {
 
   return (
     <form
-      className="mon-replay"
+      className="mode-bar mon-replay"
       data-testid="replay-bar"
       aria-label="Replay a range of events"
       onSubmit={(e) => {

@@ -33,7 +33,7 @@ export function BulkBar({
   if (!count) return null;
   const filters = selectionFilters(selection, filter);
   return (
-    <div className="rv-bulk" role="region" aria-label="Selected records" data-testid="bulk-bar">
+    <div className="mode-bar" role="region" aria-label="Selected records" data-testid="bulk-bar">
       <strong>{plural(count)} selected</strong>
       {!selection.all && count < total && (
         <Button
