@@ -4,13 +4,12 @@
  * PATCH; below, a dry run checks a rule (the one being edited, too) for a user, a key or nobody.
  */
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { RotateCcw, Save } from 'lucide-react';
 import type { CollectionListItem } from '../../../../shared/admin';
 import { RULE_OPS, type RuleOp } from '../../../../shared/schema';
-import { Button } from '../../ui/button';
 import { FormError } from '../../ui/field';
 import { FilterEditor } from '../../ui/filter-editor';
 import { filterFieldTypes } from '../../ui/filter-language';
+import { SaveActions } from '../../ui/save-actions';
 import { updateCollection } from './actions';
 import { DryRun } from './dry-run';
 import {
@@ -112,29 +111,15 @@ export function RulesEditor({ collection }: { collection: CollectionListItem }) 
           />
         ))}
         <FormError>{formError}</FormError>
-        <div className="schema-actions">
-          <span className="push-start" />
-          {dirty && <span className="muted">Unsaved changes</span>}
-          <Button
-            icon={<RotateCcw size={16} aria-hidden="true" />}
-            disabled={!dirty || busy}
-            onClick={() => {
-              setDrafts(toRuleDrafts(collection.rules));
-              setErrors({});
-            }}
-          >
-            Discard
-          </Button>
-          <Button
-            type="submit"
-            variant="primary"
-            icon={<Save size={16} aria-hidden="true" />}
-            busy={busy}
-            disabled={!dirty}
-          >
-            Save rules
-          </Button>
-        </div>
+        <SaveActions
+          dirty={dirty}
+          busy={busy}
+          saveLabel="Save rules"
+          onDiscard={() => {
+            setDrafts(toRuleDrafts(collection.rules));
+            setErrors({});
+          }}
+        />
       </form>
       <DryRun collection={collection} drafts={drafts} dirty={dirty} />
     </div>

@@ -5,12 +5,13 @@
  * with one PATCH; the server's messages land on the field they name (`fields.2.name`).
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { Plus, RotateCcw, Save } from 'lucide-react';
+import { Plus } from 'lucide-react';
 import type { CollectionListItem } from '../../../../shared/admin';
 import { useAppStore } from '../../store';
 import { Button } from '../../ui/button';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { FormError } from '../../ui/field';
+import { SaveActions } from '../../ui/save-actions';
 import { EmptyState } from '../../ui/states';
 import { useShallow } from 'zustand/react/shallow';
 import { countValues, updateCollection } from './actions';
@@ -160,29 +161,16 @@ export function SchemaEditor({ collection }: { collection: CollectionListItem })
         </ol>
       )}
       <FormError>{formError}</FormError>
-      <div className="schema-actions">
+      <SaveActions
+        dirty={dirty}
+        busy={busy}
+        saveLabel="Save schema"
+        onDiscard={() => edit(collection.fields.map(toDraft))}
+      >
         <Button icon={<Plus size={16} aria-hidden="true" />} onClick={add}>
           Add field
         </Button>
-        <span className="push-start" />
-        {dirty && <span className="muted">Unsaved changes</span>}
-        <Button
-          icon={<RotateCcw size={16} aria-hidden="true" />}
-          disabled={!dirty || busy}
-          onClick={() => edit(collection.fields.map(toDraft))}
-        >
-          Discard
-        </Button>
-        <Button
-          type="submit"
-          variant="primary"
-          icon={<Save size={16} aria-hidden="true" />}
-          busy={busy}
-          disabled={!dirty}
-        >
-          Save schema
-        </Button>
-      </div>
+      </SaveActions>
       <ConfirmDialog
         open={!!confirm}
         title={`Drop ${confirm?.fields.length === 1 ? 'a field' : `${confirm?.fields.length} fields`} with data?`}
