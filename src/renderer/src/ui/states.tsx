@@ -54,3 +54,37 @@ export function ErrorState({
     </div>
   );
 }
+
+/**
+ * A list screen's body from its loaded list: the error (with Retry) while nothing has come yet, loading,
+ * `empty` (the next step), "no match" when a search hides every row, else `children` with the list. The
+ * last good list stays on screen while a reload runs or fails.
+ */
+export function ListBody<T>({
+  list,
+  what,
+  onRetry,
+  empty,
+  search,
+  children,
+}: {
+  list: { status: string; data: readonly T[] | null; error: { message: string } | null };
+  /** What the list holds, plural, in the middle of a sentence: "API keys", "users". */
+  what: string;
+  onRetry: () => void;
+  /** Shown when the list is empty: an EmptyState that says what to do first. */
+  empty: ReactNode;
+  /** How many rows the search left and the title to show when none: `No key matches “lobby”`. */
+  search?: { matches: number; noMatch: string };
+  children: (data: readonly T[]) => ReactNode;
+}) {
+  if (list.status === 'error' && !list.data) {
+    return <ErrorState title={`Could not load ${what}`} message={list.error!.message} onRetry={onRetry} />;
+  }
+  if (!list.data) return <LoadingState label={`Loading ${what}…`} />;
+  if (list.data.length === 0) return empty;
+  if (search && search.matches === 0) {
+    return <EmptyState title={search.noMatch}>Clear the search to see all {list.data.length}.</EmptyState>;
+  }
+  return children(list.data);
+}

@@ -9,7 +9,7 @@ import { setQuery } from '../../store/route';
 import { Button } from '../../ui/button';
 import { PageHeader } from '../../ui/page';
 import { SearchInput } from '../../ui/search-input';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, ListBody } from '../../ui/states';
 import { loadCollections } from './actions';
 import { CollectionNameDialog, DeleteCollectionDialog } from './collection-dialogs';
 
@@ -36,75 +36,47 @@ export function CollectionsScreen() {
     </Button>
   );
 
-  let body;
-  if (status === 'error' && !data)
-    body = (
-      <ErrorState
-        title="Could not load collections"
-        message={error!.message}
-        onRetry={() => void loadCollections()}
-      />
-    );
-  else if (!data) body = <LoadingState label="Loading collections…" />;
-  else if (data.length === 0)
-    body = (
-      <EmptyState
-        icon={<Database size={28} aria-hidden="true" />}
-        title="No collections yet"
-        action={newButton}
-      >
-        A collection is a table of records your displays and apps subscribe to: a menu, a schedule, a
-        playlist. Create one, then give it fields.
-      </EmptyState>
-    );
-  else if (rows.length === 0)
-    body = (
-      <EmptyState title={`No collection matches “${q}”`}>
-        Clear the search to see all {data.length}.
-      </EmptyState>
-    );
-  else
-    body = (
-      <ul className="collection-list" aria-label="Collections">
-        {rows.map((c) => (
-          <li key={c.name} className="collection-item" data-testid={`collection-${c.name}`}>
-            <a href={collectionHref(c.name)} className="collection-link">
-              <Database size={16} aria-hidden="true" />
-              <strong>{c.name}</strong>
-            </a>
-            <span className="collection-meta" data-testid="collection-count">
-              {c.count === null || c.count === undefined
-                ? 'records hidden by the list rule'
-                : `${c.count.toLocaleString()} record${c.count === 1 ? '' : 's'}`}
-            </span>
-            <span className="collection-meta">
-              {c.fields.length} field{c.fields.length === 1 ? '' : 's'}
-            </span>
-            <span className="collection-actions">
-              <Button
-                size="sm"
-                variant="ghost"
-                icon={<Pencil size={14} aria-hidden="true" />}
-                aria-label={`Rename ${c.name}`}
-                onClick={() => setRenaming(c)}
-              >
-                Rename
-              </Button>
-              <Button
-                size="sm"
-                variant="ghost"
-                className="btn-danger-text"
-                icon={<Trash2 size={14} aria-hidden="true" />}
-                aria-label={`Delete ${c.name}`}
-                onClick={() => setDeleting(c)}
-              >
-                Delete
-              </Button>
-            </span>
-          </li>
-        ))}
-      </ul>
-    );
+  const list = (
+    <ul className="collection-list" aria-label="Collections">
+      {rows.map((c) => (
+        <li key={c.name} className="collection-item" data-testid={`collection-${c.name}`}>
+          <a href={collectionHref(c.name)} className="collection-link">
+            <Database size={16} aria-hidden="true" />
+            <strong>{c.name}</strong>
+          </a>
+          <span className="collection-meta" data-testid="collection-count">
+            {c.count === null || c.count === undefined
+              ? 'records hidden by the list rule'
+              : `${c.count.toLocaleString()} record${c.count === 1 ? '' : 's'}`}
+          </span>
+          <span className="collection-meta">
+            {c.fields.length} field{c.fields.length === 1 ? '' : 's'}
+          </span>
+          <span className="collection-actions">
+            <Button
+              size="sm"
+              variant="ghost"
+              icon={<Pencil size={14} aria-hidden="true" />}
+              aria-label={`Rename ${c.name}`}
+              onClick={() => setRenaming(c)}
+            >
+              Rename
+            </Button>
+            <Button
+              size="sm"
+              variant="ghost"
+              className="btn-danger-text"
+              icon={<Trash2 size={14} aria-hidden="true" />}
+              aria-label={`Delete ${c.name}`}
+              onClick={() => setDeleting(c)}
+            >
+              Delete
+            </Button>
+          </span>
+        </li>
+      ))}
+    </ul>
+  );
 
   return (
     <>
@@ -115,7 +87,24 @@ export function CollectionsScreen() {
           {status === 'loading' && <span className="muted">Refreshing…</span>}
         </div>
       )}
-      {body}
+      <ListBody
+        list={{ status, data, error }}
+        what="collections"
+        onRetry={() => void loadCollections()}
+        empty={
+          <EmptyState
+            icon={<Database size={28} aria-hidden="true" />}
+            title="No collections yet"
+            action={newButton}
+          >
+            A collection is a table of records your displays and apps subscribe to: a menu, a schedule, a
+            playlist. Create one, then give it fields.
+          </EmptyState>
+        }
+        search={{ matches: rows.length, noMatch: `No collection matches “${q}”` }}
+      >
+        {() => list}
+      </ListBody>
       <CollectionNameDialog open={creating} onClose={() => setCreating(false)} />
       <CollectionNameDialog open={!!renaming} collection={renaming} onClose={() => setRenaming(undefined)} />
       <DeleteCollectionDialog collection={deleting} onClose={() => setDeleting(undefined)} />

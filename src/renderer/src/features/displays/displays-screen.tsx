@@ -15,7 +15,7 @@ import { CopyButton } from '../../ui/copy-button';
 import { Dialog } from '../../ui/dialog';
 import { Badge, PageHeader } from '../../ui/page';
 import { QrCode } from '../../ui/qr-code';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, ListBody } from '../../ui/states';
 import { deleteDisplay, loadDisplays, newDisplayKey, refreshDisplays, revokeDisplayKey } from './actions';
 import { DisplayDialog } from './display-dialog';
 import './displays.css';
@@ -55,122 +55,97 @@ export function DisplaysScreen() {
     </Button>
   );
 
-  let body;
-  if (list.status === 'error' && !list.data) {
-    body = (
-      <ErrorState
-        title="Could not load displays"
-        message={list.error!.message}
-        onRetry={() => void loadDisplays()}
-      />
-    );
-  } else if (!list.data) {
-    body = <LoadingState label="Loading displays…" />;
-  } else if (list.data.length === 0) {
-    body = (
-      <EmptyState
-        icon={<MonitorPlay size={28} aria-hidden="true" />}
-        title="No displays yet"
-        action={newDisplay}
-      >
-        A display shows a collection full screen on a TV or kiosk and updates the moment a record changes.
-        Each gets its own read-only link and QR code. Without one, /display/&lt;collection&gt; shows a public
-        collection as a list.
-      </EmptyState>
-    );
-  } else {
-    body = (
-      <ul className="display-list" aria-label="Displays">
-        {list.data.map((d) => {
-          const url = fullUrl(d, lanBase);
-          return (
-            <li key={d.id} className="card display-card" data-testid="display-card" data-id={d.id}>
-              <div className="display-card-head">
-                <h2>{d.name}</h2>
-                <Badge tone={d.watching > 0 ? 'ok' : 'neutral'}>
-                  <span data-testid="watching">{d.watching}</span> {d.watching === 1 ? 'screen' : 'screens'}{' '}
-                  watching
-                </Badge>
+  const cards = (data: readonly Display[]) => (
+    <ul className="display-list" aria-label="Displays">
+      {data.map((d) => {
+        const url = fullUrl(d, lanBase);
+        return (
+          <li key={d.id} className="card display-card" data-testid="display-card" data-id={d.id}>
+            <div className="display-card-head">
+              <h2>{d.name}</h2>
+              <Badge tone={d.watching > 0 ? 'ok' : 'neutral'}>
+                <span data-testid="watching">{d.watching}</span> {d.watching === 1 ? 'screen' : 'screens'}{' '}
+                watching
+              </Badge>
+              <Button
+                size="sm"
+                variant="ghost"
+                className="display-delete"
+                aria-label={`Delete ${d.name}`}
+                title="Delete display"
+                icon={<Trash2 size={14} aria-hidden="true" />}
+                onClick={() => setPending({ kind: 'delete', display: d })}
+              />
+            </div>
+            <p className="muted display-card-meta">
+              <code>{d.collection}</code> · {d.config.layout}
+              {d.config.layout === 'rotate' ? ` every ${d.config.rotate_seconds} s` : ''} · {d.config.theme} ·
+              text {d.config.font_size.toUpperCase()}
+              {d.config.filter ? ' · filtered' : ''}
+            </p>
+            {url ? (
+              <div className="display-link">
+                <code title={url}>{url.replace(/token=.*/, 'token=…')}</code>
+                <CopyButton value={url} label="Copy link" />
+              </div>
+            ) : (
+              <p className="notice notice-bad">
+                Access revoked: its screens show that. Issue a new link to use it again.
+              </p>
+            )}
+            <div className="display-actions">
+              {url && (
+                <a
+                  className="btn btn-sm btn-secondary"
+                  href={url}
+                  target="_blank"
+                  rel="noreferrer"
+                  data-testid="open-display"
+                >
+                  <ExternalLink size={14} aria-hidden="true" /> Open
+                </a>
+              )}
+              {url && (
+                <Button
+                  size="sm"
+                  icon={<QrIcon size={14} aria-hidden="true" />}
+                  onClick={() => setPending({ kind: 'qr', display: d })}
+                >
+                  QR code
+                </Button>
+              )}
+              <Button
+                size="sm"
+                icon={<Pencil size={14} aria-hidden="true" />}
+                onClick={() => setPending({ kind: 'edit', display: d })}
+              >
+                Edit
+              </Button>
+              {d.key_id ? (
                 <Button
                   size="sm"
                   variant="ghost"
-                  className="display-delete"
-                  aria-label={`Delete ${d.name}`}
-                  title="Delete display"
-                  icon={<Trash2 size={14} aria-hidden="true" />}
-                  onClick={() => setPending({ kind: 'delete', display: d })}
-                />
-              </div>
-              <p className="muted display-card-meta">
-                <code>{d.collection}</code> · {d.config.layout}
-                {d.config.layout === 'rotate' ? ` every ${d.config.rotate_seconds} s` : ''} · {d.config.theme}{' '}
-                · text {d.config.font_size.toUpperCase()}
-                {d.config.filter ? ' · filtered' : ''}
-              </p>
-              {url ? (
-                <div className="display-link">
-                  <code title={url}>{url.replace(/token=.*/, 'token=…')}</code>
-                  <CopyButton value={url} label="Copy link" />
-                </div>
+                  icon={<KeyRound size={14} aria-hidden="true" />}
+                  onClick={() => setPending({ kind: 'revoke', display: d })}
+                >
+                  Revoke access
+                </Button>
               ) : (
-                <p className="notice notice-bad">
-                  Access revoked: its screens show that. Issue a new link to use it again.
-                </p>
-              )}
-              <div className="display-actions">
-                {url && (
-                  <a
-                    className="btn btn-sm btn-secondary"
-                    href={url}
-                    target="_blank"
-                    rel="noreferrer"
-                    data-testid="open-display"
-                  >
-                    <ExternalLink size={14} aria-hidden="true" /> Open
-                  </a>
-                )}
-                {url && (
-                  <Button
-                    size="sm"
-                    icon={<QrIcon size={14} aria-hidden="true" />}
-                    onClick={() => setPending({ kind: 'qr', display: d })}
-                  >
-                    QR code
-                  </Button>
-                )}
                 <Button
                   size="sm"
-                  icon={<Pencil size={14} aria-hidden="true" />}
-                  onClick={() => setPending({ kind: 'edit', display: d })}
+                  variant="ghost"
+                  icon={<KeyRound size={14} aria-hidden="true" />}
+                  onClick={() => setPending({ kind: 'rekey', display: d })}
                 >
-                  Edit
+                  New link
                 </Button>
-                {d.key_id ? (
-                  <Button
-                    size="sm"
-                    variant="ghost"
-                    icon={<KeyRound size={14} aria-hidden="true" />}
-                    onClick={() => setPending({ kind: 'revoke', display: d })}
-                  >
-                    Revoke access
-                  </Button>
-                ) : (
-                  <Button
-                    size="sm"
-                    variant="ghost"
-                    icon={<KeyRound size={14} aria-hidden="true" />}
-                    onClick={() => setPending({ kind: 'rekey', display: d })}
-                  >
-                    New link
-                  </Button>
-                )}
-              </div>
-            </li>
-          );
-        })}
-      </ul>
-    );
-  }
+              )}
+            </div>
+          </li>
+        );
+      })}
+    </ul>
+  );
 
   const d = pending && 'display' in pending ? pending.display : undefined;
   const qrUrl = pending?.kind === 'qr' && d ? fullUrl(d, lanBase) : null;
@@ -182,7 +157,24 @@ export function DisplaysScreen() {
         actions={newDisplay}
       />
       <ShareOnLanCard />
-      {body}
+      <ListBody
+        list={list}
+        what="displays"
+        onRetry={() => void loadDisplays()}
+        empty={
+          <EmptyState
+            icon={<MonitorPlay size={28} aria-hidden="true" />}
+            title="No displays yet"
+            action={newDisplay}
+          >
+            A display shows a collection full screen on a TV or kiosk and updates the moment a record changes.
+            Each gets its own read-only link and QR code. Without one, /display/&lt;collection&gt; shows a
+            public collection as a list.
+          </EmptyState>
+        }
+      >
+        {cards}
+      </ListBody>
       <DisplayDialog
         open={pending?.kind === 'new' || pending?.kind === 'edit'}
         display={pending?.kind === 'edit' ? d : undefined}

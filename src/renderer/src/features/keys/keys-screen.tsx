@@ -9,7 +9,7 @@ import { setQuery } from '../../store/route';
 import { Button } from '../../ui/button';
 import { Badge, PageHeader } from '../../ui/page';
 import { SearchInput } from '../../ui/search-input';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, ListBody } from '../../ui/states';
 import { DataTable, type Column } from '../../ui/table';
 import { loadKeys } from './actions';
 import { CreateKeyDialog, DeleteKeyDialog } from './key-dialogs';
@@ -58,41 +58,6 @@ export function KeysScreen() {
     </Button>
   );
 
-  let body;
-  if (list.status === 'error' && !list.data) {
-    body = (
-      <ErrorState
-        title="Could not load API keys"
-        message={list.error!.message}
-        onRetry={() => void loadKeys()}
-      />
-    );
-  } else if (!list.data) {
-    body = <LoadingState label="Loading API keys…" />;
-  } else if (list.data.length === 0) {
-    body = (
-      <EmptyState icon={<KeyRound size={28} aria-hidden="true" />} title="No API keys yet" action={newKey}>
-        Give each kiosk or script its own key, limited to the collections it shows, so you can revoke one
-        without touching the others.
-      </EmptyState>
-    );
-  } else if (rows.length === 0) {
-    body = (
-      <EmptyState title={`No key matches “${q}”`}>Clear the search to see all {list.data.length}.</EmptyState>
-    );
-  } else {
-    body = (
-      <DataTable
-        label="API keys"
-        columns={columns}
-        rows={rows}
-        rowKey={(k) => k.id}
-        rowLabel={(k) => k.name}
-        onOpen={(k) => setQuery({ key: k.id })}
-      />
-    );
-  }
-
   return (
     <>
       <PageHeader
@@ -103,7 +68,33 @@ export function KeysScreen() {
       <div className="toolbar">
         <SearchInput label="Search keys" value={q} onChange={(v) => setQuery({ q: v })} />
       </div>
-      {body}
+      <ListBody
+        list={list}
+        what="API keys"
+        onRetry={() => void loadKeys()}
+        empty={
+          <EmptyState
+            icon={<KeyRound size={28} aria-hidden="true" />}
+            title="No API keys yet"
+            action={newKey}
+          >
+            Give each kiosk or script its own key, limited to the collections it shows, so you can revoke one
+            without touching the others.
+          </EmptyState>
+        }
+        search={{ matches: rows.length, noMatch: `No key matches “${q}”` }}
+      >
+        {() => (
+          <DataTable
+            label="API keys"
+            columns={columns}
+            rows={rows}
+            rowKey={(k) => k.id}
+            rowLabel={(k) => k.name}
+            onOpen={(k) => setQuery({ key: k.id })}
+          />
+        )}
+      </ListBody>
       <CreateKeyDialog open={creating} onClose={() => setCreating(false)} />
       <DeleteKeyDialog apiKey={selected} onClose={() => setQuery({ key: undefined })} />
     </>

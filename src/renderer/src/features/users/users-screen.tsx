@@ -8,7 +8,7 @@ import { useAppStore } from '../../store';
 import { setQuery } from '../../store/route';
 import { Button } from '../../ui/button';
 import { Badge, PageHeader } from '../../ui/page';
-import { EmptyState, ErrorState, LoadingState } from '../../ui/states';
+import { EmptyState, ListBody } from '../../ui/states';
 import { DataTable, type Column } from '../../ui/table';
 import { SearchInput } from '../../ui/search-input';
 import { loadUsers } from './actions';
@@ -62,42 +62,6 @@ export function UsersScreen() {
   }, [list.data, q]);
   const editing = open ? list.data?.find((u) => u.id === open) : undefined;
 
-  let body;
-  if (list.status === 'error' && !list.data) {
-    body = (
-      <ErrorState
-        title="Could not load users"
-        message={list.error!.message}
-        onRetry={() => void loadUsers()}
-      />
-    );
-  } else if (!list.data) {
-    body = <LoadingState label="Loading users…" />;
-  } else if (list.data.length === 0) {
-    body = (
-      <EmptyState icon={<UsersIcon size={28} aria-hidden="true" />} title="No users yet">
-        Create one for each person who edits content.
-      </EmptyState>
-    );
-  } else if (rows.length === 0) {
-    body = (
-      <EmptyState title={`No user matches “${q}”`}>
-        Clear the search to see all {list.data.length}.
-      </EmptyState>
-    );
-  } else {
-    body = (
-      <DataTable
-        label="Users"
-        columns={columns}
-        rows={rows}
-        rowKey={(u) => u.id}
-        rowLabel={(u) => u.email}
-        onOpen={(u) => setQuery({ user: u.id })}
-      />
-    );
-  }
-
   return (
     <>
       <PageHeader
@@ -117,7 +81,28 @@ export function UsersScreen() {
         <SearchInput label="Search users" value={q} onChange={(v) => setQuery({ q: v })} />
         {list.status === 'loading' && list.data && <span className="muted">Refreshing…</span>}
       </div>
-      {body}
+      <ListBody
+        list={list}
+        what="users"
+        onRetry={() => void loadUsers()}
+        empty={
+          <EmptyState icon={<UsersIcon size={28} aria-hidden="true" />} title="No users yet">
+            Create one for each person who edits content.
+          </EmptyState>
+        }
+        search={{ matches: rows.length, noMatch: `No user matches “${q}”` }}
+      >
+        {() => (
+          <DataTable
+            label="Users"
+            columns={columns}
+            rows={rows}
+            rowKey={(u) => u.id}
+            rowLabel={(u) => u.email}
+            onOpen={(u) => setQuery({ user: u.id })}
+          />
+        )}
+      </ListBody>
       <UserDialog open={creating} onClose={() => setCreating(false)} />
       <UserDialog open={!!editing} user={editing} onClose={() => setQuery({ user: undefined })} />
     </>
