@@ -4,7 +4,7 @@
  * frame), a test frame, and disconnect with a reason (confirmed).
  */
 import { useEffect, useMemo, useState } from 'react';
-import { ArrowDown, ArrowUp, Plug, Send, X } from 'lucide-react';
+import { ArrowDown, ArrowUp, Plug, Send } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import type { MonitorConnection, MonitorFrame } from '../../../../shared/monitor';
 import { useAppStore } from '../../store';
@@ -12,6 +12,7 @@ import { Button } from '../../ui/button';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { disconnectConnection, inspectConnection, sendTestFrame } from './actions';
 import { who } from './connection-table';
+import { DetailPanel } from './detail-panel';
 import { bytes, clockMs } from './format';
 import { JsonTree, tryJson } from './json-tree';
 import { live } from './live-data';
@@ -33,101 +34,98 @@ export function ConnectionDetail({ id, onClose }: { id: string; onClose: () => v
   }, [id]);
 
   return (
-    <aside className="mon-panel" aria-label={`Connection ${id}`} data-testid="connection-detail">
-      <header className="mon-panel-head">
-        <h2>
-          <span className="mon-mono">{id}</span>
-        </h2>
-        <button type="button" className="icon-btn" aria-label="Close" onClick={onClose}>
-          <X size={18} aria-hidden="true" />
-        </button>
-      </header>
-      <div className="mon-panel-body">
-        {!c && <p className="notice notice-wait">This connection has closed.</p>}
-        {shown && (
-          <dl className="mon-facts">
-            <dt>Who</dt>
-            <dd>{who(shown)}</dd>
-            <dt>Account</dt>
-            <dd>{shown.account}</dd>
-            <dt>Dialect</dt>
-            <dd>{shown.dialect}</dd>
-            <dt>Address</dt>
-            <dd className="mon-mono">{shown.remote}</dd>
-            <dt>Instance</dt>
-            <dd>{shown.instance}</dd>
-            <dt>Messages</dt>
-            <dd>
-              {shown.messages_in} in · {shown.messages_out} out
-            </dd>
-            {shown.bytes_in !== undefined && (
-              <>
-                <dt>Bytes</dt>
-                <dd>
-                  {bytes(shown.bytes_in)} in · {bytes(shown.bytes_out ?? 0)} out ·{' '}
-                  {bytes(shown.buffered ?? 0)} queued
-                </dd>
-              </>
-            )}
-          </dl>
-        )}
-        {c && (
-          <div className="mon-row-actions">
-            <Button
-              size="sm"
-              variant="danger"
-              icon={<Plug size={14} aria-hidden="true" />}
-              onClick={() => setConfirm(true)}
-            >
-              Disconnect…
-            </Button>
-          </div>
-        )}
-        <section aria-label="Subscriptions">
-          <h3>Subscriptions</h3>
-          {shown && shown.subscription_details.length === 0 && <p className="muted">None yet.</p>}
-          <ul className="mon-subs">
-            {shown?.subscription_details.map((s) => (
-              <li key={s.key} data-testid="subscription">
-                <span className="mon-mono">{s.key}</span> → <strong>{s.collection}</strong>
-                {s.filtered && <span className="badge">filter</span>}
-                {s.events && <span className="badge">{s.events.join(', ')}</span>}
-                {s.record_id && <span className="badge">record {s.record_id}</span>}
-              </li>
-            ))}
-          </ul>
-        </section>
-        {c && <TestFrame id={id} />}
-        <Frames />
-      </div>
-      <ConfirmDialog
-        open={confirm}
-        title="Disconnect this connection?"
-        confirmLabel="Disconnect"
-        consequence={
-          <>
-            <p>
-              {shown ? who(shown) : id} ({shown?.dialect}) will be closed with code 4010 and this reason. A
-              client that reconnects by itself will be back.
-            </p>
-            <label className="field">
-              <span className="field-label">Reason (sent to the client)</span>
-              <input
-                value={reason}
-                onChange={(e) => setReason(e.target.value)}
-                data-autofocus
-                placeholder="e.g. maintenance"
-              />
-            </label>
-          </>
-        }
-        onConfirm={async () => {
-          const r = await disconnectConnection(id, reason);
-          return r.ok ? null : r.error.message;
-        }}
-        onClose={() => setConfirm(false)}
-      />
-    </aside>
+    <DetailPanel
+      label={`Connection ${id}`}
+      testId="connection-detail"
+      title={<span className="mon-mono">{id}</span>}
+      onClose={onClose}
+      dialogs={
+        <ConfirmDialog
+          open={confirm}
+          title="Disconnect this connection?"
+          confirmLabel="Disconnect"
+          consequence={
+            <>
+              <p>
+                {shown ? who(shown) : id} ({shown?.dialect}) will be closed with code 4010 and this reason. A
+                client that reconnects by itself will be back.
+              </p>
+              <label className="field">
+                <span className="field-label">Reason (sent to the client)</span>
+                <input
+                  value={reason}
+                  onChange={(e) => setReason(e.target.value)}
+                  data-autofocus
+                  placeholder="e.g. maintenance"
+                />
+              </label>
+            </>
+          }
+          onConfirm={async () => {
+            const r = await disconnectConnection(id, reason);
+            return r.ok ? null : r.error.message;
+          }}
+          onClose={() => setConfirm(false)}
+        />
+      }
+    >
+      {!c && <p className="notice notice-wait">This connection has closed.</p>}
+      {shown && (
+        <dl className="mon-facts">
+          <dt>Who</dt>
+          <dd>{who(shown)}</dd>
+          <dt>Account</dt>
+          <dd>{shown.account}</dd>
+          <dt>Dialect</dt>
+          <dd>{shown.dialect}</dd>
+          <dt>Address</dt>
+          <dd className="mon-mono">{shown.remote}</dd>
+          <dt>Instance</dt>
+          <dd>{shown.instance}</dd>
+          <dt>Messages</dt>
+          <dd>
+            {shown.messages_in} in · {shown.messages_out} out
+          </dd>
+          {shown.bytes_in !== undefined && (
+            <>
+              <dt>Bytes</dt>
+              <dd>
+                {bytes(shown.bytes_in)} in · {bytes(shown.bytes_out ?? 0)} out · {bytes(shown.buffered ?? 0)}{' '}
+                queued
+              </dd>
+            </>
+          )}
+        </dl>
+      )}
+      {c && (
+        <div className="mon-row-actions">
+          <Button
+            size="sm"
+            variant="danger"
+            icon={<Plug size={14} aria-hidden="true" />}
+            onClick={() => setConfirm(true)}
+          >
+            Disconnect…
+          </Button>
+        </div>
+      )}
+      <section aria-label="Subscriptions">
+        <h3>Subscriptions</h3>
+        {shown && shown.subscription_details.length === 0 && <p className="muted">None yet.</p>}
+        <ul className="mon-subs">
+          {shown?.subscription_details.map((s) => (
+            <li key={s.key} data-testid="subscription">
+              <span className="mon-mono">{s.key}</span> → <strong>{s.collection}</strong>
+              {s.filtered && <span className="badge">filter</span>}
+              {s.events && <span className="badge">{s.events.join(', ')}</span>}
+              {s.record_id && <span className="badge">record {s.record_id}</span>}
+            </li>
+          ))}
+        </ul>
+      </section>
+      {c && <TestFrame id={id} />}
+      <Frames />
+    </DetailPanel>
   );
 }
 

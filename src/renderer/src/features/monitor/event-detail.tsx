@@ -4,7 +4,7 @@
  * deciding clause — or the answer to "why didn't connection X get seq N?".
  */
 import { useState, type FormEvent } from 'react';
-import { HelpCircle, X } from 'lucide-react';
+import { HelpCircle } from 'lucide-react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ExplainConnection } from '../../../../shared/monitor';
 import { useAppStore } from '../../store';
@@ -12,6 +12,7 @@ import { Button } from '../../ui/button';
 import { CopyButton } from '../../ui/copy-button';
 import { ErrorState, LoadingState } from '../../ui/states';
 import { explainEvent } from './actions';
+import { DetailPanel } from './detail-panel';
 import { DiffView } from '../../ui/diff-view';
 import type { HeldEvent } from './event-buffer';
 import { clockMs } from './format';
@@ -32,95 +33,92 @@ export function EventDetail({
   const ev = event.data?.seq === seq ? event.data : null;
   const f = summary?.fanout ?? (explain.data?.seq === seq ? explain.data.recorded[0] : undefined);
   return (
-    <aside className="mon-panel" aria-label={`Event ${seq}`} data-testid="event-detail">
-      <header className="mon-panel-head">
-        <h2>
+    <DetailPanel
+      label={`Event ${seq}`}
+      testId="event-detail"
+      title={
+        <>
           Event {seq} <span className="muted">{summary?.type ?? ev?.type}</span>
-        </h2>
-        <button type="button" className="icon-btn" aria-label="Close" onClick={onClose}>
-          <X size={18} aria-hidden="true" />
-        </button>
-      </header>
-      <div className="mon-panel-body">
-        <dl className="mon-facts">
-          <dt>Collection</dt>
-          <dd>{summary?.collection ?? ev?.collection ?? '—'}</dd>
-          <dt>Record</dt>
-          <dd className="mon-mono">{summary?.record_id ?? ev?.record_id ?? '—'}</dd>
-          <dt>Account</dt>
-          <dd>{summary?.account ?? ev?.account}</dd>
-          <dt>Actor</dt>
-          <dd className="mon-mono">{summary?.actor ?? ev?.actor ?? '—'}</dd>
-          <dt>Time</dt>
-          <dd className="mon-mono">{clockMs(Date.parse(summary?.timestamp ?? ev?.timestamp ?? ''))}</dd>
-          <dt>Trace</dt>
-          <dd className="mon-mono">
-            {(summary?.trace_id ?? ev?.trace_id) || '—'}
-            {(summary?.trace_id ?? ev?.trace_id) && (
-              <CopyButton value={(summary?.trace_id ?? ev?.trace_id)!} />
-            )}
-          </dd>
-        </dl>
-        {f && (
-          <section aria-label="Fan-out" data-testid="fanout">
-            <h3 title={summary?.instances.join(', ')}>Fan-out{summary ? fanoutWhere(summary.instances) : ''}</h3>
-            <div className="mon-counts">
-              <Count label="candidates" n={f.candidates} />
-              <Count label="matched" n={f.matched} />
-              <Count label="sent" n={f.sent} tone="ok" />
-              <Count label="skipped by filter" n={f.skipped_filter} />
-              <Count label="skipped by rule" n={f.skipped_rule} />
-              <Count label="dropped" n={f.dropped} tone={f.dropped ? 'bad' : undefined} />
-              <Count label="µs" n={f.micros} />
-            </div>
-          </section>
-        )}
-        <section aria-label="Explanation">
-          <div className="mon-row-actions">
-            <Button
-              size="sm"
-              icon={<HelpCircle size={14} aria-hidden="true" />}
-              busy={explain.status === 'loading'}
-              onClick={() => void explainEvent(seq)}
-            >
-              Explain per connection
-            </Button>
+        </>
+      }
+      onClose={onClose}
+    >
+      <dl className="mon-facts">
+        <dt>Collection</dt>
+        <dd>{summary?.collection ?? ev?.collection ?? '—'}</dd>
+        <dt>Record</dt>
+        <dd className="mon-mono">{summary?.record_id ?? ev?.record_id ?? '—'}</dd>
+        <dt>Account</dt>
+        <dd>{summary?.account ?? ev?.account}</dd>
+        <dt>Actor</dt>
+        <dd className="mon-mono">{summary?.actor ?? ev?.actor ?? '—'}</dd>
+        <dt>Time</dt>
+        <dd className="mon-mono">{clockMs(Date.parse(summary?.timestamp ?? ev?.timestamp ?? ''))}</dd>
+        <dt>Trace</dt>
+        <dd className="mon-mono">
+          {(summary?.trace_id ?? ev?.trace_id) || '—'}
+          {(summary?.trace_id ?? ev?.trace_id) && <CopyButton value={(summary?.trace_id ?? ev?.trace_id)!} />}
+        </dd>
+      </dl>
+      {f && (
+        <section aria-label="Fan-out" data-testid="fanout">
+          <h3 title={summary?.instances.join(', ')}>Fan-out{summary ? fanoutWhere(summary.instances) : ''}</h3>
+          <div className="mon-counts">
+            <Count label="candidates" n={f.candidates} />
+            <Count label="matched" n={f.matched} />
+            <Count label="sent" n={f.sent} tone="ok" />
+            <Count label="skipped by filter" n={f.skipped_filter} />
+            <Count label="skipped by rule" n={f.skipped_rule} />
+            <Count label="dropped" n={f.dropped} tone={f.dropped ? 'bad' : undefined} />
+            <Count label="µs" n={f.micros} />
           </div>
-          <WhyForm seq={seq} />
-          {explain.status === 'error' && (
-            <p className="form-error" role="alert">
-              {explain.error?.message}
-            </p>
-          )}
-          {explain.data?.seq === seq && (
-            <div data-testid="explain">
-              <p className="muted mon-note">{explain.data.note}</p>
-              {explain.data.connections.length === 0 && <p>No connection is open right now.</p>}
-              <ul className="mon-explain">
-                {explain.data.connections.map((c) => (
-                  <ExplainItem key={c.connection} c={c} />
-                ))}
-              </ul>
-            </div>
-          )}
         </section>
-        <section aria-label="Payload">
-          <h3>Payload</h3>
-          {event.status === 'loading' && !ev && <LoadingState label="Loading the event…" />}
-          {event.status === 'error' && !ev && (
-            <ErrorState title="Could not load the event" message={event.error?.message ?? ''} />
-          )}
-          {ev &&
-            (ev.data ? <JsonTree value={ev.data} label="Payload" /> : <p className="muted">No payload.</p>)}
-        </section>
-        {ev?.type === 'record.updated' && ev.previous && ev.data && (
-          <section aria-label="Diff">
-            <h3>Changes</h3>
-            <DiffView before={ev.previous} after={ev.data} />
-          </section>
+      )}
+      <section aria-label="Explanation">
+        <div className="mon-row-actions">
+          <Button
+            size="sm"
+            icon={<HelpCircle size={14} aria-hidden="true" />}
+            busy={explain.status === 'loading'}
+            onClick={() => void explainEvent(seq)}
+          >
+            Explain per connection
+          </Button>
+        </div>
+        <WhyForm seq={seq} />
+        {explain.status === 'error' && (
+          <p className="form-error" role="alert">
+            {explain.error?.message}
+          </p>
         )}
-      </div>
-    </aside>
+        {explain.data?.seq === seq && (
+          <div data-testid="explain">
+            <p className="muted mon-note">{explain.data.note}</p>
+            {explain.data.connections.length === 0 && <p>No connection is open right now.</p>}
+            <ul className="mon-explain">
+              {explain.data.connections.map((c) => (
+                <ExplainItem key={c.connection} c={c} />
+              ))}
+            </ul>
+          </div>
+        )}
+      </section>
+      <section aria-label="Payload">
+        <h3>Payload</h3>
+        {event.status === 'loading' && !ev && <LoadingState label="Loading the event…" />}
+        {event.status === 'error' && !ev && (
+          <ErrorState title="Could not load the event" message={event.error?.message ?? ''} />
+        )}
+        {ev &&
+          (ev.data ? <JsonTree value={ev.data} label="Payload" /> : <p className="muted">No payload.</p>)}
+      </section>
+      {ev?.type === 'record.updated' && ev.previous && ev.data && (
+        <section aria-label="Diff">
+          <h3>Changes</h3>
+          <DiffView before={ev.previous} after={ev.data} />
+        </section>
+      )}
+    </DetailPanel>
   );
 }
 
