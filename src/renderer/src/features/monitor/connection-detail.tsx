@@ -13,7 +13,8 @@ import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { disconnectConnection, inspectConnection, sendTestFrame } from './actions';
 import { who } from './connection-table';
 import { DetailPanel } from './detail-panel';
-import { bytes, clockMs } from './format';
+import { bytes } from './format';
+import { FrameRow } from './frame-row';
 import { JsonTree, tryJson } from './json-tree';
 import { live } from './live-data';
 
@@ -195,23 +196,23 @@ function Frames() {
       ) : (
         <div className="mon-frames" role="list">
           {frames.slice(0, 300).map((f, i) => (
-            <button
-              type="button"
+            <FrameRow
               key={`${f.at}-${i}-${f.size}`}
-              role="listitem"
-              className={`mon-frame mon-frame-${f.direction}${picked === f ? ' mon-open' : ''}`}
-              onClick={() => setPicked(picked === f ? null : f)}
-              data-testid="frame"
-            >
-              {f.direction === 'in' ? (
-                <ArrowUp size={13} aria-label="from the client" className="mon-in" />
-              ) : (
-                <ArrowDown size={13} aria-label="to the client" className="mon-out" />
-              )}
-              <span className="mon-frame-text">{f.text}</span>
-              <span className="mon-num">{bytes(f.size)}</span>
-              <span className="mon-mono">{clockMs(f.at)}</span>
-            </button>
+              direction={f.direction}
+              arrow={
+                f.direction === 'in' ? (
+                  <ArrowUp size={13} aria-label="from the client" className="mon-in" />
+                ) : (
+                  <ArrowDown size={13} aria-label="to the client" className="mon-out" />
+                )
+              }
+              text={f.text}
+              size={bytes(f.size)}
+              at={f.at}
+              open={picked === f}
+              onToggle={() => setPicked(picked === f ? null : f)}
+              testId="frame"
+            />
           ))}
         </div>
       )}

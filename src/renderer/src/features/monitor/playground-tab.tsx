@@ -9,7 +9,7 @@ import { ArrowDown, ArrowUp, Info, Plug, PlugZap, Save, Send, Trash2 } from 'luc
 import { useShallow } from 'zustand/react/shallow';
 import { Button } from '../../ui/button';
 import { Card } from '../../ui/page';
-import { clockMs } from './format';
+import { FrameRow } from './frame-row';
 import { JsonTree, tryJson } from './json-tree';
 import {
   DIALECTS,
@@ -231,26 +231,25 @@ export default function PlaygroundTab() {
         ) : (
           <div className="mon-frames" role="list" data-testid="playground-frames">
             {frames.map((f, i) => (
-              <button
-                type="button"
-                role="listitem"
+              <FrameRow
                 key={`${f.at}-${frames.length - i}`}
-                className={`mon-frame mon-frame-${f.direction}${picked === f ? ' mon-open' : ''}`}
-                onClick={() => setPicked(picked === f ? null : f)}
-                data-testid="playground-frame"
-                data-direction={f.direction}
-              >
-                {f.direction === 'out' ? (
-                  <ArrowUp size={13} aria-label="sent" className="mon-in" />
-                ) : f.direction === 'in' ? (
-                  <ArrowDown size={13} aria-label="received" className="mon-out" />
-                ) : (
-                  <Info size={13} aria-label="note" />
-                )}
-                <span className="mon-frame-text">{f.text}</span>
-                <span className="mon-num">{f.direction === 'info' ? '' : new Blob([f.text]).size}</span>
-                <span className="mon-mono">{clockMs(f.at)}</span>
-              </button>
+                direction={f.direction}
+                arrow={
+                  f.direction === 'out' ? (
+                    <ArrowUp size={13} aria-label="sent" className="mon-in" />
+                  ) : f.direction === 'in' ? (
+                    <ArrowDown size={13} aria-label="received" className="mon-out" />
+                  ) : (
+                    <Info size={13} aria-label="note" />
+                  )
+                }
+                text={f.text}
+                size={f.direction === 'info' ? '' : new Blob([f.text]).size}
+                at={f.at}
+                open={picked === f}
+                onToggle={() => setPicked(picked === f ? null : f)}
+                testId="playground-frame"
+              />
             ))}
           </div>
         )}
