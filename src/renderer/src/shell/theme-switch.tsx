@@ -2,30 +2,28 @@
 import { Monitor, Moon, Sun } from 'lucide-react';
 import { useAppStore } from '../store';
 import { setTheme, type ThemeChoice } from '../store/prefs';
+import { Segmented, type SegmentedOption } from '../ui/segmented';
 
-const CHOICES: { value: ThemeChoice; label: string; icon: typeof Sun }[] = [
-  { value: 'system', label: 'System', icon: Monitor },
-  { value: 'light', label: 'Light', icon: Sun },
-  { value: 'dark', label: 'Dark', icon: Moon },
+function choice(value: ThemeChoice, label: string, Icon: typeof Sun): SegmentedOption<ThemeChoice> {
+  return {
+    value,
+    title: `${label} theme`,
+    content: (
+      <>
+        <Icon size={14} aria-hidden="true" />
+        <span className="sr-only">{label}</span>
+      </>
+    ),
+  };
+}
+
+const CHOICES = [
+  choice('system', 'System', Monitor),
+  choice('light', 'Light', Sun),
+  choice('dark', 'Dark', Moon),
 ];
 
 export function ThemeSwitch() {
   const theme = useAppStore((s) => s.prefs.theme);
-  return (
-    <div className="segmented" role="group" aria-label="Theme">
-      {CHOICES.map(({ value, label, icon: Icon }) => (
-        <button
-          key={value}
-          type="button"
-          className="segmented-item"
-          aria-pressed={theme === value}
-          title={`${label} theme`}
-          onClick={() => setTheme(value)}
-        >
-          <Icon size={14} aria-hidden="true" />
-          <span className="sr-only">{label}</span>
-        </button>
-      ))}
-    </div>
-  );
+  return <Segmented label="Theme" options={CHOICES} value={theme} onChange={setTheme} />;
 }

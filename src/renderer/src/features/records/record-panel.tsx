@@ -13,11 +13,17 @@ import { Button } from '../../ui/button';
 import { ConfirmDialog } from '../../ui/confirm-dialog';
 import { DiffView } from '../../ui/diff-view';
 import { FormError } from '../../ui/field';
+import { Segmented } from '../../ui/segmented';
 import { Spinner } from '../../ui/spinner';
 import { clearRemote, createRecord, deleteRecord, loadRecord, saveRecord, setOpenRecord } from './actions';
 import { cellText } from './cells';
 import { FieldInput } from './field-input';
 import { conflictingFields, formBody, localEdits, toDraft, withoutStamp, type Draft } from './record-form';
+
+const VIEWS = [
+  { value: 'form', content: 'Form' },
+  { value: 'json', content: 'JSON' },
+] as const;
 
 interface Props {
   collection: Collection;
@@ -152,24 +158,7 @@ export function RecordPanel({ collection, id, onClose }: Props) {
     >
       <header className="rp-head">
         <h2>{title}</h2>
-        <div className="segmented" role="group" aria-label="View">
-          <button
-            type="button"
-            className="segmented-item"
-            aria-pressed={tab === 'form'}
-            onClick={() => setTab('form')}
-          >
-            Form
-          </button>
-          <button
-            type="button"
-            className="segmented-item"
-            aria-pressed={tab === 'json'}
-            onClick={() => setTab('json')}
-          >
-            JSON
-          </button>
-        </div>
+        <Segmented label="View" options={VIEWS} value={tab} onChange={setTab} />
         <button type="button" className="icon-btn" aria-label="Close the record (Esc)" onClick={onClose}>
           <X size={18} aria-hidden="true" />
         </button>
