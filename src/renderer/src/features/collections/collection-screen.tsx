@@ -3,13 +3,14 @@
  * keeps it. Records is the records feature's view; Schema and Rules are edited here. Rename and delete sit
  * in the header.
  */
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { Pencil, Trash2 } from 'lucide-react';
 import { useAppStore } from '../../store';
 import { setQuery } from '../../store/route';
 import { Button } from '../../ui/button';
 import { PageHeader } from '../../ui/page';
 import { EmptyState, LoadingState } from '../../ui/states';
+import { TabStrip } from '../../ui/tabs';
 import { RecordsView } from '../records/records-view';
 import { CollectionNameDialog, DeleteCollectionDialog } from './collection-dialogs';
 import { RulesEditor } from './rules-editor';
@@ -29,7 +30,6 @@ export function CollectionScreen({ name }: { name: string }) {
   const tab: Tab = TABS.some((t) => t.id === rawTab) ? (rawTab as Tab) : 'records';
   const [renaming, setRenaming] = useState(false);
   const [deleting, setDeleting] = useState(false);
-  const tabRefs = useRef<(HTMLButtonElement | null)[]>([]);
   // Schema and Rules stay mounted once opened, so unsaved edits survive a look at another tab.
   const [visited, setVisited] = useState<ReadonlySet<Tab>>(() => new Set([tab]));
   useEffect(() => setVisited((v) => (v.has(tab) ? v : new Set(v).add(tab))), [tab]);
@@ -50,20 +50,6 @@ export function CollectionScreen({ name }: { name: string }) {
   const select = (t: Tab) =>
     // Records keeps its own query (filter, sort, record); the other tabs need none of it.
     setQuery({ tab: t === 'records' ? undefined : t });
-  const onTabKey = (e: KeyboardEvent, i: number) => {
-    const moves: Record<string, number> = {
-      ArrowRight: i + 1,
-      ArrowLeft: i - 1,
-      Home: 0,
-      End: TABS.length - 1,
-    };
-    if (!(e.key in moves)) return;
-    e.preventDefault();
-    const next = (moves[e.key]! + TABS.length) % TABS.length;
-    select(TABS[next]!.id);
-    tabRefs.current[next]?.focus();
-  };
-
   const count = collection.count;
   return (
     <>
@@ -93,27 +79,14 @@ export function CollectionScreen({ name }: { name: string }) {
           </>
         }
       />
-      <div className="tabs" role="tablist" aria-label={`${collection.name} sections`}>
-        {TABS.map((t, i) => (
-          <button
-            key={t.id}
-            ref={(el) => {
-              tabRefs.current[i] = el;
-            }}
-            type="button"
-            role="tab"
-            id={`tab-${t.id}`}
-            aria-selected={tab === t.id}
-            aria-controls={`panel-${t.id}`}
-            tabIndex={tab === t.id ? 0 : -1}
-            className="tab"
-            onClick={() => select(t.id)}
-            onKeyDown={(e) => onTabKey(e, i)}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
+      <TabStrip
+        label={`${collection.name} sections`}
+        tabs={TABS}
+        value={tab}
+        onSelect={select}
+        idOf={(t) => `tab-${t}`}
+        panelOf={(t) => `panel-${t}`}
+      />
       {tab === 'records' && (
         <div
           role="tabpanel"

@@ -8,6 +8,7 @@ import { useAppStore } from '../../store';
 import { setQuery } from '../../store/route';
 import { PageHeader } from '../../ui/page';
 import { LoadingState } from '../../ui/states';
+import { TabStrip } from '../../ui/tabs';
 import { ConnectionsTab } from './connections-tab';
 import { EventsTab } from './events-tab';
 import { startFeed } from './feed';
@@ -18,20 +19,19 @@ const ChartsTab = lazy(() => import('./charts-tab'));
 const FlowTab = lazy(() => import('./flow-tab'));
 const PlaygroundTab = lazy(() => import('./playground-tab'));
 
-const TABS = ['events', 'connections', 'presence', 'flow', 'charts', 'playground'] as const;
-type Tab = (typeof TABS)[number];
-const LABELS: Record<Tab, string> = {
-  events: 'Events',
-  connections: 'Connections',
-  presence: 'Presence',
-  flow: 'Flow',
-  charts: 'Charts',
-  playground: 'Playground',
-};
+const TABS = [
+  { id: 'events', label: 'Events' },
+  { id: 'connections', label: 'Connections' },
+  { id: 'presence', label: 'Presence' },
+  { id: 'flow', label: 'Flow' },
+  { id: 'charts', label: 'Charts' },
+  { id: 'playground', label: 'Playground' },
+] as const;
+type Tab = (typeof TABS)[number]['id'];
 
 export function MonitorScreen() {
   const query = useAppStore((s) => s.route.query);
-  const tab: Tab = (TABS as readonly string[]).includes(query.tab ?? '') ? (query.tab as Tab) : 'events';
+  const tab: Tab = TABS.some((t) => t.id === query.tab) ? (query.tab as Tab) : 'events';
   useEffect(() => startFeed(), []);
 
   useEffect(() => {
@@ -63,31 +63,14 @@ export function MonitorScreen() {
         description="Every connection, subscription and event as it fans out, live."
         actions={<FeedStatus />}
       />
-      <div className="tabs" role="tablist" aria-label="Monitor">
-        {TABS.map((t) => (
-          <button
-            key={t}
-            type="button"
-            role="tab"
-            id={`mon-tab-${t}`}
-            className="tab"
-            aria-selected={t === tab}
-            aria-controls="mon-tabpanel"
-            tabIndex={t === tab ? 0 : -1}
-            onClick={() => setQuery({ tab: t === 'events' ? undefined : t })}
-            onKeyDown={(e) => {
-              const i = TABS.indexOf(t);
-              const to = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : null;
-              if (to === null) return;
-              const next = TABS[(to + TABS.length) % TABS.length]!;
-              setQuery({ tab: next === 'events' ? undefined : next });
-              document.getElementById(`mon-tab-${next}`)?.focus();
-            }}
-          >
-            {LABELS[t]}
-          </button>
-        ))}
-      </div>
+      <TabStrip
+        label="Monitor"
+        tabs={TABS}
+        value={tab}
+        onSelect={(t) => setQuery({ tab: t === 'events' ? undefined : t })}
+        idOf={(t) => `mon-tab-${t}`}
+        panelOf={() => 'mon-tabpanel'}
+      />
       <div id="mon-tabpanel" role="tabpanel" aria-labelledby={`mon-tab-${tab}`} className="mon-tabpanel">
         <Suspense fallback={<LoadingState label="Loading…" />}>{panels[tab]()}</Suspense>
       </div>
