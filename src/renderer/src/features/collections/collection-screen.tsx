@@ -3,7 +3,7 @@
  * keeps it. Records is the records feature's view; Schema and Rules are edited here. Rename and delete sit
  * in the header.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Pencil, Trash2 } from 'lucide-react';
 import { useAppStore } from '../../store';
 import { setQuery } from '../../store/route';
@@ -87,46 +87,47 @@ export function CollectionScreen({ name }: { name: string }) {
         idOf={(t) => `tab-${t}`}
         panelOf={(t) => `panel-${t}`}
       />
-      {tab === 'records' && (
-        <div
-          role="tabpanel"
-          id="panel-records"
-          aria-labelledby="tab-records"
-          className="tab-panel"
-          data-testid="panel-records"
-        >
-          <RecordsView name={collection.name} />
-        </div>
-      )}
-      {(tab === 'schema' || visited.has('schema')) && (
-        <div
-          role="tabpanel"
-          id="panel-schema"
-          aria-labelledby="tab-schema"
-          className="tab-panel"
-          data-testid="panel-schema"
-          hidden={tab !== 'schema'}
-        >
-          <SchemaEditor key={collection.name} collection={collection} />
-        </div>
-      )}
-      {(tab === 'rules' || visited.has('rules')) && (
-        <div
-          role="tabpanel"
-          id="panel-rules"
-          aria-labelledby="tab-rules"
-          className="tab-panel"
-          data-testid="panel-rules"
-          hidden={tab !== 'rules'}
-        >
-          <RulesEditor key={collection.name} collection={collection} />
-        </div>
-      )}
+      <TabPanel id="records" tab={tab} mounted={false}>
+        <RecordsView name={collection.name} />
+      </TabPanel>
+      <TabPanel id="schema" tab={tab} mounted={visited.has('schema')}>
+        <SchemaEditor key={collection.name} collection={collection} />
+      </TabPanel>
+      <TabPanel id="rules" tab={tab} mounted={visited.has('rules')}>
+        <RulesEditor key={collection.name} collection={collection} />
+      </TabPanel>
       <CollectionNameDialog open={renaming} collection={collection} onClose={() => setRenaming(false)} />
       <DeleteCollectionDialog
         collection={deleting ? collection : undefined}
         onClose={() => setDeleting(false)}
       />
     </>
+  );
+}
+
+/** A tab's panel: shown when its tab is chosen, kept (hidden) while `mounted` says so. */
+function TabPanel({
+  id,
+  tab,
+  mounted,
+  children,
+}: {
+  id: Tab;
+  tab: Tab;
+  mounted: boolean;
+  children: ReactNode;
+}) {
+  if (tab !== id && !mounted) return null;
+  return (
+    <div
+      role="tabpanel"
+      id={`panel-${id}`}
+      aria-labelledby={`tab-${id}`}
+      className="tab-panel"
+      data-testid={`panel-${id}`}
+      hidden={tab !== id}
+    >
+      {children}
+    </div>
   );
 }
