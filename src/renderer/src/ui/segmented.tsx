@@ -1,6 +1,7 @@
 /** A row of toggle buttons of which one is on (aria-pressed): a view (Form or JSON), the theme. */
 import type { ReactNode } from 'react';
 
+/** One button of a `Segmented`. */
 export interface SegmentedOption<T extends string> {
   value: T;
   /** What the button shows; an icon needs a `sr-only` label beside it. */
@@ -8,6 +9,7 @@ export interface SegmentedOption<T extends string> {
   title?: string;
 }
 
+/** The group: `value` is the button that is on; a click on another calls `onChange`. */
 export function Segmented<T extends string>({
   label,
   options,
