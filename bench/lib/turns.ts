@@ -1,7 +1,9 @@
 /**
  * Measured blocks of writes taken in turns: for one mode, `plan.rounds` rounds in which every
  * target runs one block, so a burst of other work on the shared machine lands on all of them;
- * then each target's blocks merged. The loop the dialects and cluster sections share.
+ * then each target's blocks merged. The loop the dialects, cluster, monitor and
+ * monitor-console sections share; a target's hooks set up what differs between variants on
+ * one server (a watcher connected, a page shown) around its blocks.
  */
 import {
   mergeBlocks,
@@ -25,6 +27,20 @@ export interface TurnTarget {
   pids: Record<string, number>;
   /** One write over `w`. */
   write(w: HttpClient): () => Promise<void>;
+  /** Before each of its blocks' settle pause (connect a watcher, show a page). */
+  before?(): Promise<void>;
+  /**
+   * After the settle pause, as the measured block starts; what it returns is called as the
+   * block ends, failed or not (a CPU reading of another process tree).
+   */
+  start?(): Promise<(() => void) | void>;
+  /** After each of its blocks (and the writers' connection) is over; not after a failed one. */
+  after?(): Promise<void>;
+}
+
+/** A target's blocks merged, and the blocks themselves in round order (for per-round ratios). */
+export interface Turns extends Merged {
+  blocks: BlockResult[];
 }
 
 /** What differs between the sections: writes per max-rate block and the fixed-rate writers' connections. */
@@ -32,6 +48,8 @@ export interface TurnOptions {
   maxCount: number;
   fixedConns: number;
   maxInFlight: number;
+  /** Round r starts at target r (mod their number), so no target always goes first. */
+  rotate?: boolean;
 }
 
 /** Runs `mode` in turns over `targets` (see the module comment) and returns each target's merged blocks. */
@@ -41,12 +59,15 @@ export async function takeTurns<T extends TurnTarget>(
   targets: T[],
   rec: LatencyRecorder,
   o: TurnOptions,
-): Promise<Map<T, Merged>> {
+): Promise<Map<T, Turns>> {
   const blocks = new Map<T, BlockResult[]>(targets.map((t) => [t, []]));
   const samples = new Map<T, { lat: number[]; bad: number }[]>(targets.map((t) => [t, []]));
   for (let round = 0; round < plan.rounds; round++) {
-    for (const t of targets) {
+    for (let k = 0; k < targets.length; k++) {
+      const t = targets[o.rotate ? (k + round) % targets.length : k]!;
+      await t.before?.();
       await sleep(plan.settleMs);
+      const end = await t.start?.();
       const w = new HttpClient(t.writeUrl, mode === 'max' ? plan.writers : o.fixedConns, t.editorKey);
       const s = rec.begin();
       try {
@@ -66,11 +87,18 @@ export async function takeTurns<T extends TurnTarget>(
           }),
         );
       } finally {
+        end?.();
         rec.end();
         w.close();
       }
       samples.get(t)!.push(s);
+      await t.after?.();
     }
   }
-  return new Map(targets.map((t) => [t, mergeBlocks(mode, t.perWrite, blocks.get(t)!, samples.get(t)!)]));
+  return new Map(
+    targets.map((t) => [
+      t,
+      { ...mergeBlocks(mode, t.perWrite, blocks.get(t)!, samples.get(t)!), blocks: blocks.get(t)! },
+    ]),
+  );
 }
