@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCollection, eventLog, Follower, lastSeq, pause, useCluster } from '../helpers/cluster';
+import { createCollection, eventLog, Follower, lastSeq, useCluster, writePaced } from '../helpers/cluster';
 import { eventually } from '../helpers/ws';
 
 const env = useCluster({ edges: 2 });
@@ -23,16 +23,7 @@ describe('an edge killed with SIGKILL while writes continue', () => {
     // note: 2 writers x 150 creates, paced so the kill lands mid-stream; bounded in count.
     const WRITES = 300;
     let written = 0;
-    const writers = Promise.all(
-      Array.from({ length: 2 }, async (_, w) => {
-        for (let i = 0; i < WRITES / 2; i++) {
-          const r = await env.c.admin.post(`/api/v1/collections/${name}/records`, { title: `w${w}`, n: i });
-          expect(r.status).toBe(201);
-          written++;
-          if (i % 10 === 0) await pause(5);
-        }
-      }),
-    );
+    const writers = writePaced(env.c, name, { writers: 2, each: WRITES / 2, onWrite: (n) => (written = n) });
     // Kill once a third is written and every mover has seen some of it.
     await eventually(
       async () => written,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Client } from '../helpers/server';
-import { createCollection, lastSeq, subscribeWhenKnown, useCluster } from '../helpers/cluster';
-import { event, native, type Frame } from '../helpers/ws';
+import { lastSeq, publicSubscriber, useCluster } from '../helpers/cluster';
+import { event, type Frame } from '../helpers/ws';
 
 // A primary and one edge, each its own process, on one redis-server.
 const env = useCluster({ edges: 1 });
@@ -9,15 +9,7 @@ const env = useCluster({ edges: 1 });
 describe('replay across a cluster', () => {
   it("replays the primary's event log into a connection held by an edge, asked on either instance", async () => {
     const edge = env.c.edges[0]!;
-    const name = await createCollection(env.c.admin, `rep_${Date.now()}`, {
-      list: 'public',
-      view: 'public',
-      create: 'auth',
-      update: 'auth',
-      delete: 'auth',
-    });
-    const onEdge = await native(edge.url);
-    await subscribeWhenKnown(onEdge, { collection: name });
+    const { name, sub: onEdge } = await publicSubscriber(env.c, 'rep', edge.url);
     const from = (await lastSeq(env.c.admin)) + 1;
     for (const title of ['one', 'two'])
       expect((await env.c.admin.post(`/api/v1/collections/${name}/records`, { title })).status).toBe(201);

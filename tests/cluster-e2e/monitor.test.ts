@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Client } from '../helpers/server';
-import { createCollection, subscribeWhenKnown, useCluster } from '../helpers/cluster';
+import { publicSubscriber, useCluster } from '../helpers/cluster';
 import { eventually, is, native, openWs, wsUrl, type Frame } from '../helpers/ws';
 
 // A primary and one edge, each its own process, on one redis-server.
@@ -16,15 +16,7 @@ describe('the monitor across a cluster', () => {
   it("shows every instance's connections and events, and explains and disconnects on the instance that holds the connection", async () => {
     const edge = env.c.edges[0]!;
     const token = env.c.admin.token!;
-    const name = await createCollection(env.c.admin, `mon_${Date.now()}`, {
-      list: 'public',
-      view: 'public',
-      create: 'auth',
-      update: 'auth',
-      delete: 'auth',
-    });
-    const onEdge = await native(edge.url);
-    await subscribeWhenKnown(onEdge, { collection: name });
+    const { name, sub: onEdge } = await publicSubscriber(env.c, 'mon', edge.url);
     const onPrimary = await native(env.c.primary.url);
 
     // A watcher on the primary sees the edge's connection, and one on the edge the primary's.

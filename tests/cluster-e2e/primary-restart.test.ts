@@ -4,8 +4,7 @@ import {
   clusterConnected,
   createCollection,
   eventLog,
-  Follower,
-  lastSeq,
+  followOnEdges,
   pause,
   subscribeWhenKnown,
   useCluster,
@@ -16,11 +15,7 @@ const env = useCluster({ edges: 2 });
 
 describe('the primary killed with SIGKILL mid-stream and restarted on its data dir', () => {
   it("every acknowledged write's event reaches the edges exactly once", async () => {
-    const name = await createCollection(env.c.admin, 'primary_restart');
-    const token = env.c.admin.token!;
-    const before = await lastSeq(env.c.admin);
-    const followers = env.c.edges.map((e) => ({ f: new Follower(name, token, before), url: e.url }));
-    for (const { f, url } of followers) await f.connect(url);
+    const { name, before, followers } = await followOnEdges(env.c, 'primary_restart');
 
     // Writers keep going through the crash: a write is acknowledged when it answered 201;
     // one in flight at the kill may or may not have committed, and either is fine.
@@ -76,7 +71,7 @@ describe('the primary killed with SIGKILL mid-stream and restarted on its data d
     expect(new Set(logged).size).toBe(logged.length);
     for (const id of acked) expect(logged, `acknowledged ${id} missing from the log`).toContain(id);
     const want = log.map((e) => e.seq as number);
-    for (const { f } of followers) {
+    for (const f of followers) {
       await f.reach(want[want.length - 1]!, 20_000);
       expect(f.seqs()).toEqual(want);
       const got = new Set(f.events.map((e) => e.record_id as string));

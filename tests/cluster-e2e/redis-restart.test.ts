@@ -4,11 +4,12 @@ import {
   clusterConnected,
   createCollection,
   eventLog,
-  Follower,
-  lastSeq,
-  pause,
-  subscribeWhenKnown,
+  followOnEdges,
+  redisOutage,
+  subscribeOnEdges,
   useCluster,
+  writePaced,
+  type TestCluster,
 } from '../helpers/cluster';
 import { event, native, openWs, wsUrl, type WsClient } from '../helpers/ws';
 
@@ -25,23 +26,22 @@ async function streamStatus(base: string) {
 // note: long enough for writes to pile up in the outbox and for edges to back off a few times.
 const OUTAGE_MS = 1000;
 
-/** Stops redis-server (SIGTERM: it fsyncs and exits), leaves it down `ms`, starts it again. */
-async function outage(ms: number): Promise<void> {
-  await env.c.redis.stop();
-  await pause(ms);
-  await env.c.redis.start();
+/** A new collection `name` and a new viewer key, subscribed to it on each edge. */
+async function keyOnEdges(c: TestCluster, name: string, keyName: string) {
+  await createCollection(c.admin, name);
+  const k = await c.admin.post('/api/v1/keys', { name: keyName, role: 'viewer' });
+  expect(k.status).toBe(201);
+  return {
+    id: k.body.id as string,
+    key: k.body.key as string,
+    subs: await subscribeOnEdges(c, name, k.body.key),
+  };
 }
 
 describe('redis-server restarted mid-stream', () => {
   it('nothing lost, nothing duplicated at edge subscribers; edges recover by themselves', async () => {
-    const name = await createCollection(env.c.admin, 'redis_restart');
+    const { name, before, followers } = await followOnEdges(env.c, 'redis_restart', 2);
     const token = env.c.admin.token!;
-    const before = await lastSeq(env.c.admin);
-    const followers = env.c.edges.flatMap((e) => [
-      { f: new Follower(name, token, before), url: e.url },
-      { f: new Follower(name, token, before), url: e.url },
-    ]);
-    for (const { f, url } of followers) await f.connect(url);
     // A SnackBase client on each edge too: a dialect without seq must not see a duplicate either.
     const snack: WsClient[] = [];
     for (const e of env.c.edges) {
@@ -53,21 +53,16 @@ describe('redis-server restarted mid-stream', () => {
 
     // note: 2 writers x 200 creates, paced so the restart lands mid-stream; bounded in count.
     const WRITES = 400;
-    let written = 0;
     let writtenWhileDown = 0;
     let restart: Promise<void> | undefined;
-    await Promise.all(
-      Array.from({ length: 2 }, async (_, w) => {
-        for (let i = 0; i < WRITES / 2; i++) {
-          const r = await env.c.admin.post(`/api/v1/collections/${name}/records`, { title: `w${w}`, n: i });
-          expect(r.status).toBe(201);
-          written++;
-          if (restart && !env.c.redis.running()) writtenWhileDown++;
-          if (!restart && written >= WRITES / 4) restart = outage(OUTAGE_MS);
-          if (i % 10 === 0) await pause(5);
-        }
-      }),
-    );
+    await writePaced(env.c, name, {
+      writers: 2,
+      each: WRITES / 2,
+      onWrite: (written) => {
+        if (restart && !env.c.redis.running()) writtenWhileDown++;
+        if (!restart && written >= WRITES / 4) restart = redisOutage(env.c, OUTAGE_MS);
+      },
+    });
     await restart;
     expect(writtenWhileDown, 'no write landed while Redis was down').toBeGreaterThan(0);
 
@@ -75,7 +70,7 @@ describe('redis-server restarted mid-stream', () => {
     expect(log).toHaveLength(WRITES);
     const want = log.map((e) => e.seq as number);
     const last = want[want.length - 1]!;
-    for (const { f } of followers) {
+    for (const f of followers) {
       await f.reach(last, 20_000);
       expect(f.seqs()).toEqual(want);
       // The clients kept their sockets: the edges rode out the outage.
@@ -98,42 +93,26 @@ describe('redis-server restarted mid-stream', () => {
   }, 90_000);
 
   it('after the restart, edges still learn new keys and revocations at once', async () => {
-    const name = await createCollection(env.c.admin, 'after_restart');
-    const k = await env.c.admin.post('/api/v1/keys', { name: 'after restart', role: 'viewer' });
-    expect(k.status).toBe(201);
-    const subs: WsClient[] = [];
-    for (const e of env.c.edges) {
-      const ws = await native(e.url, { token: k.body.key });
-      await subscribeWhenKnown(ws, { collection: name });
-      subs.push(ws);
-    }
+    const k = await keyOnEdges(env.c, 'after_restart', 'after restart');
     const t0 = Date.now();
-    const closed = subs.map((ws) => ws.waitClose(1000));
-    expect((await env.c.admin.del(`/api/v1/keys/${k.body.id}`)).status).toBe(204);
+    const closed = k.subs.map((ws) => ws.waitClose(1000));
+    expect((await env.c.admin.del(`/api/v1/keys/${k.id}`)).status).toBe(204);
     expect(await Promise.all(closed)).toEqual(closed.map(() => ({ code: 4001, reason: 'token revoked' })));
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 
   it('a key revoked while Redis is away closes its edge connections once Redis is back', async () => {
-    const name = await createCollection(env.c.admin, 'revoked_while_down');
-    const k = await env.c.admin.post('/api/v1/keys', { name: 'revoked while down', role: 'viewer' });
-    expect(k.status).toBe(201);
-    const subs: WsClient[] = [];
-    for (const e of env.c.edges) {
-      const ws = await native(e.url, { token: k.body.key });
-      await subscribeWhenKnown(ws, { collection: name });
-      subs.push(ws);
-    }
+    const k = await keyOnEdges(env.c, 'revoked_while_down', 'revoked while down');
     await env.c.redis.stop();
     // While Redis is away, edges still take new connections with a JWT (verified locally).
     for (const e of env.c.edges) await (await native(e.url, { token: env.c.admin.token })).close();
-    expect((await env.c.admin.del(`/api/v1/keys/${k.body.id}`)).status).toBe(204);
-    const closed = subs.map((ws) => ws.waitClose(10_000));
+    expect((await env.c.admin.del(`/api/v1/keys/${k.id}`)).status).toBe(204);
+    const closed = k.subs.map((ws) => ws.waitClose(10_000));
     await env.c.redis.start();
     expect(await Promise.all(closed)).toEqual(closed.map(() => ({ code: 4001, reason: 'token revoked' })));
     await clusterConnected(env.c);
     for (const e of env.c.edges) {
-      const ws = await openWs(wsUrl(e.url, '/api/v1/ws/realtime', k.body.key));
+      const ws = await openWs(wsUrl(e.url, '/api/v1/ws/realtime', k.key));
       expect(await ws.waitClose()).toEqual({ code: 4001, reason: 'invalid token' });
     }
   }, 30_000);
@@ -150,12 +129,7 @@ describe('redis-server restarted mid-stream', () => {
     );
     const u1 = await userClient(env.c.admin, 'rule-u1@test.local', 'viewer');
     const u2 = await userClient(env.c.admin, 'rule-u2@test.local', 'viewer');
-    const subs: WsClient[] = [];
-    for (const e of env.c.edges) {
-      const ws = await native(e.url, { token: u1.token });
-      await subscribeWhenKnown(ws, { collection: name });
-      subs.push(ws);
-    }
+    const subs = await subscribeOnEdges(env.c, name, u1.token!);
     await env.c.redis.stop();
     const rule = { owner: '@user.id' };
     const p = await env.c.admin.patch(`/api/v1/collections/${name}`, { rules: { list: rule, view: rule } });

@@ -179,6 +179,101 @@ export class Follower {
   }
 }
 
+/** A collection of the usual fixture, named `name`, and the primary's newest seq before any write to it. */
+export interface FollowedCollection {
+  name: string;
+  before: number;
+  /** `perEdge` followers on each edge, in edge order, connected with `since` = `before`. */
+  followers: Follower[];
+}
+
+/**
+ * Creates `name` (see createCollection) and connects `perEdge` admin followers to each edge
+ * (see Follower): the start of every test that writes through an outage and then checks that
+ * each edge delivered the primary's log exactly once.
+ */
+export async function followOnEdges(c: TestCluster, name: string, perEdge = 1): Promise<FollowedCollection> {
+  await createCollection(c.admin, name);
+  const before = await lastSeq(c.admin);
+  const followers: Follower[] = [];
+  for (const e of c.edges)
+    for (let i = 0; i < perEdge; i++) {
+      const f = new Follower(name, c.admin.token!, before);
+      await f.connect(e.url);
+      followers.push(f);
+    }
+  return { name, before, followers };
+}
+
+/** A native connection on each edge with `token`, subscribed to `collection` (see subscribeWhenKnown). */
+export async function subscribeOnEdges(
+  c: TestCluster,
+  collection: string,
+  token: string,
+): Promise<WsClient[]> {
+  const subs: WsClient[] = [];
+  for (const e of c.edges) {
+    const ws = await native(e.url, { token });
+    await subscribeWhenKnown(ws, { collection });
+    subs.push(ws);
+  }
+  return subs;
+}
+
+/**
+ * `writers` writers, each creating `each` records `{ title: 'w<writer>', n }` in `collection`
+ * through the primary as the admin, paced (a short pause every 10 writes) so that whatever a
+ * test does meanwhile lands mid-stream. `onWrite` runs after each write with the count so
+ * far. A write not answered 201 rejects.
+ */
+export async function writePaced(
+  c: TestCluster,
+  collection: string,
+  o: { writers: number; each: number; onWrite?: (written: number) => void },
+): Promise<void> {
+  let written = 0;
+  await Promise.all(
+    Array.from({ length: o.writers }, async (_, w) => {
+      for (let i = 0; i < o.each; i++) {
+        const r = await c.admin.post(`/api/v1/collections/${collection}/records`, { title: `w${w}`, n: i });
+        if (r.status !== 201)
+          throw new Error(`write ${i} of writer ${w}: ${r.status} ${JSON.stringify(r.body)}`);
+        o.onWrite?.(++written);
+        // note: 5 ms every 10 writes keeps the stream going for the length of an outage.
+        if (i % 10 === 0) await pause(5);
+      }
+    }),
+  );
+}
+
+/** Stops redis-server (SIGTERM), leaves it down `ms`, and starts it again (with or without its data: see useCluster's `aof`). */
+export async function redisOutage(c: TestCluster, ms: number): Promise<void> {
+  await c.redis.stop();
+  await pause(ms);
+  await c.redis.start();
+}
+
+/**
+ * A collection anyone may list and view, named `<prefix>_<now>`, and an anonymous native
+ * connection on `base` subscribed to it: the start of the cluster monitor's tests.
+ */
+export async function publicSubscriber(
+  c: TestCluster,
+  prefix: string,
+  base: string,
+): Promise<{ name: string; sub: WsClient & { connectionId: string } }> {
+  const name = await createCollection(c.admin, `${prefix}_${Date.now()}`, {
+    list: 'public',
+    view: 'public',
+    create: 'auth',
+    update: 'auth',
+    delete: 'auth',
+  });
+  const sub = await native(base);
+  await subscribeWhenKnown(sub, { collection: name });
+  return { name, sub };
+}
+
 /** A sleep for pacing writers (never used to wait for an outcome). */
 export const pause = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
