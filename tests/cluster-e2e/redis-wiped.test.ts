@@ -8,7 +8,7 @@ import {
   useCluster,
   writePaced,
 } from '../helpers/cluster';
-import { event, native } from '../helpers/ws';
+import { event, is, openWs, wsUrl } from '../helpers/ws';
 
 // No persistence: a restart brings Redis back empty (the stream, keys and schemas gone).
 const env = useCluster({ edges: 2, aof: false });
@@ -43,7 +43,17 @@ describe('redis-server restarted empty (no persistence) mid-stream', () => {
     const k = await env.c.admin.post('/api/v1/keys', { name: 'after wipe', role: 'viewer' });
     expect(k.status).toBe(201);
     for (const e of env.c.edges) {
-      const ws = await native(e.url, { token: k.body.key });
+      // The key's first use on this edge: the edge looks it up in Redis, waiting (bounded) for
+      // its state connection if that is still coming back; a key it cannot find closes the
+      // socket (4001), which no longer wait would change.
+      const ws = await openWs(wsUrl(e.url, '/api/v1/ws/realtime', k.body.key));
+      // note: 15 s: past the edge's own bound on a key lookup (the longest reconnect backoff
+      // step plus a connect, 8 s), on a loaded box.
+      const answer = await Promise.race([
+        ws.next(is('authenticated'), 15_000),
+        ws.waitClose(15_000).catch(() => ({ type: 'no answer' })),
+      ]);
+      expect(answer, `the new key on the edge at ${e.url}`).toMatchObject({ type: 'authenticated' });
       await subscribeWhenKnown(ws, { collection: name });
       const r = await env.c.admin.post(`/api/v1/collections/${name}/records`, { title: 'after', n: 0 });
       expect((await ws.next(event('record.created', name))).data.record_id).toBe(r.body.id);
