@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { api, apiLogin, expect, seriousViolations, setScheme, signIn, test } from './fixtures';
+import { ADMIN, api, apiLogin, expect, seriousViolations, setScheme, signIn, test } from './fixtures';
 import { root } from './headless-server';
 
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -38,7 +38,7 @@ test('creates a user, changes and deletes it; creates a scoped key shown once', 
   await expect(row).toContainText('viewer');
 
   // Keyboard: arrows move between rows, Enter opens; Esc closes.
-  await page.getByTestId('row-admin@example.test').focus();
+  await page.getByTestId(`row-${ADMIN.email}`).focus();
   await page.keyboard.press('ArrowDown');
   await expect(row).toBeFocused();
   await page.keyboard.press('Enter');

@@ -1,8 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test as base, type APIRequestContext, type Page } from '@playwright/test';
+import { removeDir, tempDir } from '../tests/helpers/cleanup';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../tests/helpers/credentials';
 import { HeadlessServer } from './headless-server';
 
 export { expect };
@@ -13,7 +12,7 @@ export type ServerAt = Pick<HeadlessServer, 'url'>;
 /** Each test gets its own headless server on a free port with a fresh data directory. */
 export const test = base.extend<{ server: HeadlessServer }>({
   server: async ({}, use, testInfo) => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-e2e-'));
+    const dataDir = tempDir('switchboard-e2e-');
     const server = new HeadlessServer(dataDir);
     try {
       await server.start();
@@ -23,7 +22,7 @@ export const test = base.extend<{ server: HeadlessServer }>({
       if (testInfo.status !== testInfo.expectedStatus) {
         await testInfo.attach('server.log', { body: server.log, contentType: 'text/plain' });
       }
-      await rm(dataDir, { recursive: true, force: true });
+      removeDir(dataDir);
     }
   },
 });
@@ -48,8 +47,8 @@ export async function holdRequests(
   return release;
 }
 
-/** The fixture server's superuser (see headless-server.ts). */
-export const ADMIN = { email: 'admin@example.test', password: 'e2e-admin-password' };
+/** The fixture server's superuser: the tests' (tests/helpers/credentials.ts), as every spawned server has. */
+export const ADMIN = { email: ADMIN_EMAIL, password: ADMIN_PASSWORD };
 
 /** A real login through the API; returns the access token. */
 export async function apiLogin(

@@ -1,13 +1,11 @@
 import type { Page } from '@playwright/test';
 import { startClusterProcesses, type ClusterProcesses } from '../tests/helpers/cluster-processes';
-import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../tests/helpers/credentials';
 import { closeAll, native } from '../tests/helpers/ws';
-import { api, apiLogin, expect, signIn, test } from './fixtures';
+import { ADMIN, api, apiLogin, expect, signIn, test } from './fixtures';
 
 // A redis-server, a primary and two edges (the built CLI, each its own process), shared by
 // this file's one test; the console signs in on the primary.
 let cluster: ClusterProcesses | undefined;
-const admin = { email: ADMIN_EMAIL, password: ADMIN_PASSWORD };
 // note: the issue's bound for a connection to show or go through Redis; it takes well under a second here.
 const FEW_SECONDS = 5_000;
 
@@ -33,7 +31,7 @@ test('the primary’s monitor shows every instance’s connections and events, a
   const { primary, edges } = cluster!;
   const edge1 = edges[0]!;
   const edge2 = edges[1]!;
-  const token = await apiLogin(page.request, primary, admin);
+  const token = await apiLogin(page.request, primary);
   await api(page.request, primary, token, 'POST', '/api/v1/collections', {
     name: 'posts',
     fields: [{ name: 'title', type: 'text' }],
@@ -44,7 +42,7 @@ test('the primary’s monitor shows every instance’s connections and events, a
   const onPrimary = await native(primary.url);
 
   await page.setViewportSize({ width: 1440, height: 860 });
-  await signIn(page, primary, admin, '#/monitor?tab=connections');
+  await signIn(page, primary, ADMIN, '#/monitor?tab=connections');
   await expect(page.getByTestId('feed-status')).toContainText('3 instances');
   // Each row names its instance briefly (the port tells the edges apart), in full on hover.
   for (const [client, label, id] of [
@@ -56,7 +54,7 @@ test('the primary’s monitor shows every instance’s connections and events, a
     await expect(instance).toHaveText(label, { timeout: FEW_SECONDS });
     await expect(instance.getByTitle(id)).toBeVisible();
   }
-  await expect(row(page, onEdge1.connectionId).locator('[data-col="who"]')).toHaveText(ADMIN_EMAIL);
+  await expect(row(page, onEdge1.connectionId).locator('[data-col="who"]')).toHaveText(ADMIN.email);
 
   // A client leaving an edge leaves the table.
   await onEdge2.close();
