@@ -1,6 +1,4 @@
-import { expect, test } from './fixtures';
-
-const ADMIN = { email: 'admin@example.test', password: 'e2e-admin-password' };
+import { ADMIN, expect, test } from './fixtures';
 
 test('a kiosk page imports /sdk/switchboard.js and sees a change the moment it commits', async ({
   page,
