@@ -1,7 +1,5 @@
 import { defineConfig } from '@playwright/test';
-
-/** note: Debian's Chromium; Playwright's own browser downloads are not used (`npx playwright install` is never run). */
-const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM_LAUNCH } from './tests/helpers/chromium';
 
 /**
  * End-to-end tests: the console in a real browser against a real headless server (each test starts its own,
@@ -30,16 +28,7 @@ export default defineConfig({
       testIgnore: /electron\.spec\.ts$/,
       use: {
         browserName: 'chromium',
-        launchOptions: {
-          executablePath: chromium,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--no-first-run',
-          ],
-        },
+        launchOptions: CHROMIUM_LAUNCH,
       },
     },
     { name: 'electron', testMatch: /electron\.spec\.ts$/ },

@@ -18,9 +18,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from '@playwright/test';
+import { ROOT } from '../../tests/helpers/child';
+import { CHROMIUM_LAUNCH } from '../../tests/helpers/chromium';
 import { removeDir, tempDir } from '../lib/cleanup';
 import { HttpClient } from '../lib/http';
 import { planFor, type BenchContext, type Section } from '../lib/section';
@@ -28,8 +29,6 @@ import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer } from '../lib/server';
 import { fmt, int, renderTable } from '../lib/table';
 import { sleep } from '../lib/timing';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const COLLECTION = 'items';
 // note: the batch endpoint takes at most 1,000 records per request.
 const BATCH = 1000;
@@ -153,16 +152,7 @@ async function run(ctx: BenchContext): Promise<void> {
       `seeded ${int(plan.records)} records in ${fmt((performance.now() - t0) / 1000, 1)} s (batch endpoint)`,
     );
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    browser = await chromium.launch(CHROMIUM_LAUNCH);
     const context = await browser.newContext({
       viewport: { width: 1440, height: 900 },
       acceptDownloads: true,

@@ -12,10 +12,10 @@
  * `event-row` (`data-seq`), `charts` (one uPlot canvas per chart), the "Older" button.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { CHROMIUM_LAUNCH } from '../../../tests/helpers/chromium';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../../lib/server';
 import { sleep } from '../../lib/timing';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const STEP_MS = 15_000;
 // note: the charts tab draws six charts (events/s, frames/s, connections, fan-out, loop lag, RSS).
 const CHARTS = 6;
@@ -154,16 +154,7 @@ export class MonitorBrowser {
   private constructor(private readonly browser: Browser) {}
 
   static async launch(): Promise<MonitorBrowser> {
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    });
+    const browser = await chromium.launch(CHROMIUM_LAUNCH);
     return new MonitorBrowser(browser);
   }
 
