@@ -21,6 +21,7 @@ import { ensureNofile } from '../lib/limits';
 import { TreeCpu } from '../lib/process-tree';
 import type { BenchContext, Section } from '../lib/section';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type ChildServer } from '../lib/server';
+import { openSubscribers } from '../lib/subscribers';
 import { fmt, int, renderTable } from '../lib/table';
 import { Tally, type WsClient } from '../lib/ws-clients';
 import { lastSeq } from './monitor-console/admin';
@@ -29,7 +30,6 @@ import { runOverhead, type OverheadVerdict } from './monitor-console/overhead';
 import { MonitorBrowser } from './monitor-console/page';
 import { FULL, QUICK, type Plan } from './monitor-console/plan';
 import { runResponsive, type ResponsiveResult } from './monitor-console/responsive';
-import { openSubscribers } from './monitor-console/subscribers';
 
 const FEED = 'feed';
 // note: the many connections of part 3 subscribe here; nothing writes to it.

@@ -21,6 +21,7 @@
  * use viewer API keys (50 connections per key); the watcher uses the admin's access token.
  */
 import { removeDir, tempDir } from '../lib/cleanup';
+import { NATIVE_WS } from '../lib/dialect-clients';
 import { LatencyRecorder, spread, waitUntil } from '../lib/fanout';
 import { createFeed, createKeys, feedRecord, PER_KEY } from '../lib/feed';
 import { modeLabel, printMerged } from '../lib/figures';
@@ -28,16 +29,16 @@ import { HttpClient } from '../lib/http';
 import { ensureNofile } from '../lib/limits';
 import { planFor, printLoad, type BenchContext, type Section } from '../lib/section';
 import { startWithAdmin } from '../lib/server';
+import { openSubscribers } from '../lib/subscribers';
 import { fmt, int } from '../lib/table';
 import { runBounded, sleep } from '../lib/timing';
 import { takeTurns } from '../lib/turns';
-import { openMany, Tally, WsClient } from '../lib/ws-clients';
+import { Tally, type WsClient } from '../lib/ws-clients';
 import { FULL, LABEL, QUICK, VARIANTS } from './monitor/plan';
 import { printTables, type Row } from './monitor/report';
 import { addCount, emptyCount, Watcher } from './monitor/watcher';
 
 const COLLECTION = 'feed';
-const HANDSHAKE_MS = 15_000;
 // note: the open loop never has more than this many writes outstanding; beyond, a tick is skipped.
 const MAX_IN_FLIGHT = 256;
 const FIXED_WRITER_CONNS = 8;
@@ -78,33 +79,9 @@ async function run(ctx: BenchContext): Promise<void> {
     const tally = new Tally();
     const rec = new LatencyRecorder();
     const t0 = performance.now();
-    await openMany(
-      plan.subs,
-      50,
-      60_000,
-      async (i) => {
-        const c = await WsClient.open(
-          `${wsBase}/api/v1/ws/realtime?token=${keys[Math.floor(i / PER_KEY)]}`,
-          tally,
-          HANDSHAKE_MS,
-        );
-        try {
-          c.send(JSON.stringify({ action: 'subscribe', collection: COLLECTION }));
-          await c.waitFor('authenticated', HANDSHAKE_MS);
-          await c.waitFor('subscribed', HANDSHAKE_MS);
-        } catch (e) {
-          c.terminate();
-          throw e;
-        }
-        return c;
-      },
-      pool,
-    );
+    await openSubscribers(wsBase, keys, plan.subs, () => COLLECTION, tally, pool, 60_000);
     const picked = spread(plan.subs, plan.sampled);
-    const sampler = rec.sampler((m) => {
-      const f = m as { type?: string; data?: { type?: string; data?: { n?: unknown } } };
-      return f.type === 'event' && f.data?.type === 'record.created' ? f.data.data?.n : undefined;
-    });
+    const sampler = rec.sampler(NATIVE_WS.seqOf);
     pool.forEach((c, i) => (c.sample = picked.has(i) ? sampler : undefined));
     ctx.print(`${int(pool.length)} subscribers open in ${fmt((performance.now() - t0) / 1000, 1)} s`);
 

@@ -5,6 +5,7 @@
  * stricter case than one page). Per variant: write->receive p50/p99, delivered/s, server CPU
  * per write (/proc), the browser's CPU, and the with/without ratios.
  */
+import { NATIVE_WS } from '../../lib/dialect-clients';
 import { LatencyRecorder, spread, waitUntil } from '../../lib/fanout';
 import { feedRecord } from '../../lib/feed';
 import { MERGED_HEADERS, mergedCells, modeLabel, printMerged, times, versusBase } from '../../lib/figures';
@@ -86,10 +87,7 @@ export async function runOverhead(
   const mode = (m: number | 'max') => modeLabel(m, plan.writers);
   const rec = new LatencyRecorder();
   const picked = spread(s.pool.length, plan.sampled);
-  const sampler = rec.sampler((m) => {
-    const f = m as { type?: string; data?: { type?: string; data?: { n?: unknown } } };
-    return f.type === 'event' && f.data?.type === 'record.created' ? f.data.data?.n : undefined;
-  });
+  const sampler = rec.sampler(NATIVE_WS.seqOf);
   s.pool.forEach((c, i) => (c.sample = picked.has(i) ? sampler : undefined));
   const writeOp = (w: HttpClient) => async () => {
     await w.expect(201, 'POST', `/api/v1/collections/${s.collection}/records`, feedRecord(rec.next()));

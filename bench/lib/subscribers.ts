@@ -1,6 +1,6 @@
-/** Native WebSocket subscribers for the monitor-console section: viewer API keys, 50 connections each. */
-import { PER_KEY } from '../../lib/feed';
-import { openMany, type Tally, WsClient } from '../../lib/ws-clients';
+/** Native WebSocket subscribers for the monitor and monitor-console sections: viewer API keys, 50 connections each. */
+import { PER_KEY } from './feed';
+import { openMany, type Tally, WsClient } from './ws-clients';
 
 const HANDSHAKE_MS = 15_000;
 // note: handshakes in flight at once; more only queue in the server's accept loop on two cores.
