@@ -1,11 +1,11 @@
 /**
- * Fan-out phases shared by the realtime, dialects and cluster sections: the open loop, blocks
+ * Fan-out phases shared by the realtime, dialects, cluster and monitor sections: the open loop, blocks
  * of writes that are drained until every subscriber has every frame, CPU of several
  * processes over a block, and latency samples keyed by a sequence number carried in each write.
  */
 import { readProc, readSystemCpu } from './proc';
 import { summarize, type Summary } from './stats';
-import { runBounded, sleep, type Bounds, type LoopResult } from './timing';
+import { outcomes, runBounded, sleep, type Bounds, type LoopResult } from './timing';
 
 export interface OpenLoopResult extends LoopResult {
   skipped: number;
@@ -22,13 +22,11 @@ export async function openLoop(
   op: (i: number) => Promise<void>,
 ): Promise<OpenLoopResult> {
   const interval = 1000 / rate;
-  const latencies: number[] = [];
-  const failures: string[] = [];
-  let failed = 0;
+  const out = outcomes();
+  const start = out.start;
   let skipped = 0;
   let stoppedBy: LoopResult['stoppedBy'] = 'count';
   const inflight = new Set<Promise<void>>();
-  const start = performance.now();
   let last = start;
   for (let i = 0; i < bounds.count; i++) {
     const wait = start + i * interval - performance.now();
@@ -44,11 +42,8 @@ export async function openLoop(
     const t0 = performance.now();
     const p: Promise<void> = op(i)
       .then(
-        () => void latencies.push(performance.now() - t0),
-        (e: Error) => {
-          failed++;
-          if (failures.length < 5) failures.push(e.message);
-        },
+        () => out.ok(t0),
+        (e: unknown) => out.fail(e),
       )
       .finally(() => {
         inflight.delete(p);
@@ -57,7 +52,7 @@ export async function openLoop(
     inflight.add(p);
   }
   await Promise.all(inflight);
-  return { latencies, ok: latencies.length, failed, failures, elapsedMs: last - start, stoppedBy, skipped };
+  return { ...out.result(stoppedBy, last), skipped };
 }
 
 /** Polls `cond` every `step` ms until it holds (true) or `ms` have passed (false). */

@@ -1,7 +1,8 @@
 /**
  * The figures of merged blocks (see takeTurns) as the sections that compare variants on one
  * server print them: a line per variant and mode, the columns of their tables, and the
- * per-round ratios. The monitor and monitor-console sections share them.
+ * per-round ratios. The monitor and monitor-console sections share them; the cluster
+ * section's table its delivery columns.
  */
 import type { BlockResult, Merged } from './fanout';
 import type { BenchContext } from './section';
@@ -39,16 +40,26 @@ export function printMerged(ctx: BenchContext, label: string, m: Merged): void {
   if (m.failed) ctx.print(`    failures: ${m.failures.join(' | ')}`);
 }
 
+/** The headers of {@link deliveryCells}. */
+export const DELIVERY_HEADERS = ['kept up', 'delivered', 'delivered/s', 'p50 ms', 'p95 ms', 'p99 ms'];
+
+/** Whether a fixed rate kept up, what was delivered of what was due, how fast, and the latency. */
+export function deliveryCells(m: Merged): string[] {
+  return [
+    m.keptUp === undefined ? '-' : m.keptUp ? 'yes' : 'NO',
+    `${int(m.delivered)}/${int(m.expected)}`,
+    int(m.deliveredPerS),
+    ms2(m.latency.p50),
+    ms2(m.latency.p95),
+    ms2(m.latency.p99),
+  ];
+}
+
 /** The headers of {@link mergedCells}. */
 export const MERGED_HEADERS = [
   'ok',
   'writes/s',
-  'kept up',
-  'delivered',
-  'delivered/s',
-  'p50 ms',
-  'p95 ms',
-  'p99 ms',
+  ...DELIVERY_HEADERS,
   'samples',
   'server CPU %',
   'server CPU ms/write',
@@ -60,12 +71,7 @@ export function mergedCells(m: Merged): string[] {
   return [
     int(m.writesOk),
     int(m.writesPerS),
-    m.keptUp === undefined ? '-' : m.keptUp ? 'yes' : 'NO',
-    `${int(m.delivered)}/${int(m.expected)}`,
-    int(m.deliveredPerS),
-    ms2(m.latency.p50),
-    ms2(m.latency.p95),
-    ms2(m.latency.p99),
+    ...deliveryCells(m),
     int(m.latency.n) + (m.bad ? ` (${m.bad} bad)` : ''),
     fmt(serverPct(m), 0),
     fmt(cpuPerWrite(m), 3),

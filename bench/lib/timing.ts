@@ -23,6 +23,32 @@ export interface LoopResult {
 }
 
 /**
+ * What a loop records as its operations finish: latencies, failures (the first few messages)
+ * and its start; the closed loops here and the open loop (fanout.ts) share it.
+ */
+export function outcomes() {
+  const latencies: number[] = [];
+  const failures: string[] = [];
+  let failed = 0;
+  const start = performance.now();
+  return {
+    start,
+    /** An operation started at `t0` succeeded now. */
+    ok(t0: number): void {
+      latencies.push(performance.now() - t0);
+    },
+    fail(e: unknown): void {
+      failed++;
+      if (failures.length < 5) failures.push((e as Error).message);
+    },
+    /** The loop's result; `end` is its last completion (default now). */
+    result(stoppedBy: LoopResult['stoppedBy'], end = performance.now()): LoopResult {
+      return { latencies, ok: latencies.length, failed, failures, elapsedMs: end - start, stoppedBy };
+    },
+  };
+}
+
+/**
  * Runs `op` from `concurrency` workers, each awaiting its previous operation before the next
  * (closed loop). `op` gets a global index; it resolves for success and throws for a failure.
  */
@@ -31,14 +57,11 @@ export async function runBounded(
   concurrency: number,
   op: (index: number, worker: number) => Promise<void>,
 ): Promise<LoopResult> {
-  const latencies: number[] = [];
-  const failures: string[] = [];
+  const out = outcomes();
   let next = 0;
-  let failed = 0;
   let timedOut = false;
   let stopped = false;
-  const start = performance.now();
-  const deadline = start + bounds.ms;
+  const deadline = out.start + bounds.ms;
 
   async function worker(w: number): Promise<void> {
     for (;;) {
@@ -55,23 +78,15 @@ export async function runBounded(
       const t0 = performance.now();
       try {
         await op(i, w);
-        latencies.push(performance.now() - t0);
+        out.ok(t0);
       } catch (e) {
-        failed++;
-        if (failures.length < 5) failures.push((e as Error).message);
+        out.fail(e);
       }
     }
   }
 
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  return {
-    latencies,
-    ok: latencies.length,
-    failed,
-    failures,
-    elapsedMs: performance.now() - start,
-    stoppedBy: next >= bounds.count ? 'count' : timedOut ? 'time' : stopped ? 'until' : 'count',
-  };
+  return out.result(next >= bounds.count ? 'count' : timedOut ? 'time' : stopped ? 'until' : 'count');
 }
 
 /** Resolves after `ms`. */
@@ -94,32 +109,16 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): P
 
 /** The synchronous twin of {@link runBounded} for in-process work (one caller, no awaits). */
 export function runBoundedSync(bounds: Bounds, op: (index: number) => void): LoopResult {
-  const latencies: number[] = [];
-  const failures: string[] = [];
-  let failed = 0;
-  let i = 0;
-  const start = performance.now();
-  let stoppedBy: LoopResult['stoppedBy'] = 'count';
-  for (; i < bounds.count; i++) {
+  const out = outcomes();
+  for (let i = 0; i < bounds.count; i++) {
     const t0 = performance.now();
-    if (t0 - start >= bounds.ms) {
-      stoppedBy = 'time';
-      break;
-    }
+    if (t0 - out.start >= bounds.ms) return out.result('time');
     try {
       op(i);
-      latencies.push(performance.now() - t0);
+      out.ok(t0);
     } catch (e) {
-      failed++;
-      if (failures.length < 5) failures.push((e as Error).message);
+      out.fail(e);
     }
   }
-  return {
-    latencies,
-    ok: latencies.length,
-    failed,
-    failures,
-    elapsedMs: performance.now() - start,
-    stoppedBy,
-  };
+  return out.result('count');
 }

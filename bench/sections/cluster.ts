@@ -24,6 +24,7 @@ import { removeDir, tempDir } from '../lib/cleanup';
 import { NATIVE_WS, type Subscriber } from '../lib/dialect-clients';
 import { LatencyRecorder, spread, waitUntil, type BlockPlan } from '../lib/fanout';
 import { createFeed, createKeys, feedRecord, PER_KEY } from '../lib/feed';
+import { ms2 } from '../lib/figures';
 import { HttpClient } from '../lib/http';
 import { ensureNofile } from '../lib/limits';
 import { readProc } from '../lib/proc';
@@ -34,7 +35,7 @@ import { fmt, int } from '../lib/table';
 import { runBounded, sleep } from '../lib/timing';
 import { takeTurns } from '../lib/turns';
 import { openMany, type Tally } from '../lib/ws-clients';
-import { modeLabel, ms2, printTables, type Row } from './cluster/report';
+import { modeLabel, printTables, type Row } from './cluster/report';
 
 const COLLECTION = 'feed';
 const HANDSHAKE_MS = 15_000;

@@ -1,5 +1,6 @@
 /** The cluster section's tables. */
 import type { Merged } from '../../lib/fanout';
+import { DELIVERY_HEADERS, deliveryCells, modeLabel as modeOf, ms2 } from '../../lib/figures';
 import { printTable, type BenchContext } from '../../lib/section';
 import { fmt, int } from '../../lib/table';
 
@@ -21,41 +22,21 @@ export interface Row {
   m: Merged;
 }
 
-export const ms2 = (n: number): string => fmt(n, 2);
 const us = (cpuMs: number | undefined, per: number) =>
   per && cpuMs !== undefined ? (cpuMs * 1000) / per : NaN;
-export const modeLabel = (mode: number | 'max', plan: ReportPlan): string =>
-  mode === 'max' ? `max, ${plan.writers} writers` : `fixed ${mode}/s`;
+export const modeLabel = (mode: number | 'max', plan: ReportPlan): string => modeOf(mode, plan.writers);
 
 /** Prints the rows, the CPU per write and per event, and the answers to the issue's questions. */
 export function printTables(ctx: BenchContext, plan: ReportPlan, rows: Row[]): void {
   printTable(
     ctx,
-    [
-      'system',
-      'subs',
-      'writes',
-      'writes/s',
-      'kept up',
-      'delivered',
-      'delivered/s',
-      'p50 ms',
-      'p95 ms',
-      'p99 ms',
-      'max ms',
-      'others CPU %',
-    ],
+    ['system', 'subs', 'writes', 'writes/s', ...DELIVERY_HEADERS, 'max ms', 'others CPU %'],
     rows.map(({ system, subs, mode, m }) => [
       system,
       int(subs),
       modeLabel(mode, plan),
       int(m.writesPerS),
-      m.keptUp === undefined ? '-' : m.keptUp ? 'yes' : 'NO',
-      `${int(m.delivered)}/${int(m.expected)}`,
-      int(m.deliveredPerS),
-      ms2(m.latency.p50),
-      ms2(m.latency.p95),
-      ms2(m.latency.p99),
+      ...deliveryCells(m),
       ms2(m.latency.max),
       fmt(m.otherCpuPct, 0),
     ]),
