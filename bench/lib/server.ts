@@ -63,20 +63,25 @@ export async function startServer(dataDir: string | null, extraArgs: string[] = 
   });
 }
 
-/** A started server and its superuser, logged in on one keep-alive connection. */
+/** A started server and its superuser, logged in. */
 export interface AdminServer {
   server: ChildServer;
   admin: HttpClient;
 }
 
 /**
- * {@link startServer}, then logs the superuser in (the preamble of every section that writes
- * through the API). The spawn happens before the first await, so a caller's NODE_OPTIONS
- * change reaches only this child. Close `admin` and stop `server` when done.
+ * {@link startServer}, then logs the superuser in on `adminConns` keep-alive connections (the
+ * preamble of every section that writes through the API). The spawn happens before the first
+ * await, so a caller's NODE_OPTIONS change reaches only this child. Close `admin` and stop
+ * `server` when done.
  */
-export async function startWithAdmin(dataDir: string | null, extraArgs: string[] = []): Promise<AdminServer> {
+export async function startWithAdmin(
+  dataDir: string | null,
+  extraArgs: string[] = [],
+  adminConns = 1,
+): Promise<AdminServer> {
   const server = await startServer(dataDir, extraArgs);
-  const admin = new HttpClient(server.url, 1);
+  const admin = new HttpClient(server.url, adminConns);
   try {
     await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
   } catch (e) {

@@ -19,8 +19,8 @@ import { createFeed, createKeys, PER_KEY } from '../lib/feed';
 import { HttpClient } from '../lib/http';
 import { ensureNofile } from '../lib/limits';
 import { TreeCpu } from '../lib/process-tree';
-import type { BenchContext, Section } from '../lib/section';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type ChildServer } from '../lib/server';
+import { planFor, printLoad, type BenchContext, type Section } from '../lib/section';
+import { startWithAdmin, type ChildServer } from '../lib/server';
 import { openSubscribers } from '../lib/subscribers';
 import { fmt, int, renderTable } from '../lib/table';
 import { Tally, type WsClient } from '../lib/ws-clients';
@@ -49,11 +49,10 @@ async function setUp(
   conns: number,
   pids: number[],
 ): Promise<{ sb: ChildServer; admin: HttpClient; keys: string[]; editorKey: string }> {
-  const sb = await startServer(dir);
+  // note: two keep-alive connections, as the section has had since it was written (88b90ff).
+  const { server: sb, admin } = await startWithAdmin(dir, [], 2);
   pids.push(sb.pid);
-  const admin = new HttpClient(sb.url, 2);
   try {
-    await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
     await createFeed(admin, FEED);
     await createFeed(admin, QUIET);
     const keys = await createKeys(admin, Math.ceil(conns / PER_KEY), 'viewer', 'bench-viewer');
@@ -93,10 +92,10 @@ function printExplain(ctx: BenchContext, label: string, r: ExplainResult): void 
 }
 
 async function run(ctx: BenchContext): Promise<void> {
-  const plan: Plan = ctx.quick ? QUICK : FULL;
+  const plan: Plan = planFor(ctx, FULL, QUICK);
   const { subs } = plan.overhead;
   const { conns, witnesses } = plan.responsive;
-  ctx.print(`load average at section start: ${load()}; ${ensureNofile(conns + 2000)}`);
+  printLoad(ctx, 'start', ensureNofile(conns + 2000));
   const started = performance.now();
   const at = () => `${fmt((performance.now() - started) / 1000, 0)} s in`;
   const dir = tempDir('sb-bench-monconsole-');
