@@ -30,7 +30,7 @@ import { ensureNofile } from '../lib/limits';
 import { readProc } from '../lib/proc';
 import { redisInfo, startRedis } from '../lib/redis';
 import { planFor, printLoad, type BenchContext, type Section } from '../lib/section';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startServer, type ChildServer } from '../lib/server';
+import { startServer, startWithAdmin } from '../lib/server';
 import { fmt, int } from '../lib/table';
 import { runBounded, sleep } from '../lib/timing';
 import { takeTurns } from '../lib/turns';
@@ -116,8 +116,15 @@ async function run(ctx: BenchContext): Promise<void> {
       stops.unshift(() => s.stop());
       return s;
     };
-    const single = await start(dirs[0]!);
-    const primary = await start(dirs[1]!, ['--redis', redis.url]);
+    // The two systems' writable servers, each with its superuser logged in.
+    const withAdmin = async (dataDir: string, args: string[] = []) => {
+      const { server, admin } = await startWithAdmin(dataDir, args);
+      stops.unshift(() => server.stop());
+      clients.push(admin);
+      return { server, admin };
+    };
+    const { server: single, admin: singleAdmin } = await withAdmin(dirs[0]!);
+    const { server: primary, admin: primaryAdmin } = await withAdmin(dirs[1]!, ['--redis', redis.url]);
     const edges = [
       await start(null, ['--edge', '--redis', redis.url, '--primary', primary.url]),
       await start(null, ['--edge', '--redis', redis.url, '--primary', primary.url]),
@@ -127,17 +134,14 @@ async function run(ctx: BenchContext): Promise<void> {
         `edges pid ${edges[0]!.pid} and ${edges[1]!.pid}`,
     );
 
-    const keysFor = async (s: ChildServer) => {
-      const admin = new HttpClient(s.url, 1);
-      clients.push(admin);
-      await admin.login(ADMIN_EMAIL, ADMIN_PASSWORD);
+    const keysFor = async (admin: HttpClient) => {
       await createFeed(admin, COLLECTION);
       const viewers = await createKeys(admin, Math.ceil(maxSubs / PER_KEY), 'viewer', 'bench-viewer');
       const [editor] = await createKeys(admin, 1, 'editor', 'bench-writer');
       return { viewers, editor: editor! };
     };
-    const sk = await keysFor(single);
-    const ck = await keysFor(primary);
+    const sk = await keysFor(singleAdmin);
+    const ck = await keysFor(primaryAdmin);
     systems.push(
       {
         label: 'single',
