@@ -22,15 +22,19 @@ export function planFor<P>(ctx: BenchContext, full: P, quick: P): P {
   return ctx.quick ? quick : full;
 }
 
-/**
- * Prints the load average now (how busy the shared machine is) at the section's `start` or
- * `end`, then any notes (`ensureNofile`'s line), separated by `; `.
- */
-export function printLoad(ctx: BenchContext, when: 'start' | 'end', ...notes: string[]): void {
-  const load = loadavg()
+/** The load average now (1, 5 and 15 minutes): how busy the shared machine is. */
+export function loadNow(): string {
+  return loadavg()
     .map((l) => fmt(l, 2))
     .join(' ');
-  ctx.print([`load average at section ${when}: ${load}`, ...notes].join('; '));
+}
+
+/**
+ * Prints the load average now at the section's `start` or `end`, then any notes
+ * (`ensureNofile`'s line), separated by `; `.
+ */
+export function printLoad(ctx: BenchContext, when: 'start' | 'end', ...notes: string[]): void {
+  ctx.print([`load average at section ${when}: ${loadNow()}`, ...notes].join('; '));
 }
 
 /** Prints a blank line, then the table (see {@link renderTable}). */

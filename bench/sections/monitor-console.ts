@@ -13,13 +13,12 @@
  * are not anonymous, so the per-address anonymous cap does not apply); writes use an editor key;
  * the pages sign in as the admin. One server: part 1's subscribers are closed before part 3's open.
  */
-import { loadavg } from 'node:os';
 import { removeDir, tempDir } from '../lib/cleanup';
 import { createFeed, createKeys, PER_KEY } from '../lib/feed';
 import { HttpClient } from '../lib/http';
 import { ensureNofile } from '../lib/limits';
 import { TreeCpu } from '../lib/process-tree';
-import { planFor, printLoad, type BenchContext, type Section } from '../lib/section';
+import { loadNow, planFor, printLoad, type BenchContext, type Section } from '../lib/section';
 import { startWithAdmin, type ChildServer } from '../lib/server';
 import { openSubscribers } from '../lib/subscribers';
 import { fmt, int, renderTable } from '../lib/table';
@@ -37,11 +36,6 @@ const QUIET = 'quiet';
 const OPEN_MS = 180_000;
 // note: the issue's target for explain.
 const EXPLAIN_TARGET_MS = 200;
-
-const load = () =>
-  loadavg()
-    .map((l) => fmt(l, 2))
-    .join(' ');
 
 /** The server with an admin client, the collections and keys for `conns` connections. */
 async function setUp(
@@ -145,7 +139,7 @@ async function run(ctx: BenchContext): Promise<void> {
     explain1 = await runExplain(sb, admin, await lastSeq(admin), plan.explain);
     printExplain(ctx, `${int(pool.length)} subscribers`, explain1);
     ctx.print(
-      `\nsubscriber connections closed by the server: ${tally.closeCount()}; load average: ${load()}`,
+      `\nsubscriber connections closed by the server: ${tally.closeCount()}; load average: ${loadNow()}`,
     );
     for (const c of pool.splice(0)) c.terminate();
 
@@ -157,7 +151,7 @@ async function run(ctx: BenchContext): Promise<void> {
     ctx.print(
       `\n### Responsive: ${int(pool.length)} connections (${Math.ceil(conns / PER_KEY)} viewer keys; ${witnesses} ` +
         `subscribed to '${FEED}', the rest to '${QUIET}', which nobody writes), open in ` +
-        `${fmt((performance.now() - t0) / 1000, 1)} s; load average ${load()}; ${at()}`,
+        `${fmt((performance.now() - t0) / 1000, 1)} s; load average ${loadNow()}; ${at()}`,
     );
     responsive = await runResponsive(ctx, plan.responsive, {
       server: sb,
@@ -177,7 +171,7 @@ async function run(ctx: BenchContext): Promise<void> {
       `${int(pool.length)} connections`,
       await runExplain(sb, admin, responsive.lastSeq, plan.explain),
     );
-    ctx.print(`\nconnections closed by the server: ${many.closeCount()}; load average: ${load()}`);
+    ctx.print(`\nconnections closed by the server: ${many.closeCount()}; load average: ${loadNow()}`);
   } finally {
     for (const c of pool.splice(0)) c.terminate();
     await (browser ?? (await launching.catch(() => undefined)))?.close();
