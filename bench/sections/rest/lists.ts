@@ -13,7 +13,7 @@ import { runBounded } from '../../lib/timing';
 import { CALLERS, listCases, queryOf } from './cases';
 import { dirMiB, seed } from './data';
 import { COLLECTION, EDITOR, type Plan } from './plan';
-import { latencyCells, ms2, rate, type CostRow } from './report';
+import { LATENCY_HEADERS, latencyCells, ms2, rate, type CostRow } from './report';
 import { sqlBreakdown } from './sql';
 
 export async function lists(ctx: BenchContext, plan: Plan, costs: CostRow[]): Promise<void> {
@@ -91,10 +91,7 @@ export async function lists(ctx: BenchContext, plan: Plan, costs: CostRow[]): Pr
         'GET records, per_page 50 (1 client, sequential)',
         'as',
         'n',
-        'p50 ms',
-        'p95 ms',
-        'p99 ms',
-        'max ms',
+        ...LATENCY_HEADERS,
         'server p50',
         'server p99',
         'req/s',

@@ -7,6 +7,10 @@ import type { LoopResult } from '../../lib/timing';
 export const rate = (r: LoopResult): number => (r.ok / r.elapsedMs) * 1000;
 export const ms2 = (n: number) => fmt(n, 2);
 
+/** The headers of {@link latencyCells}. */
+export const LATENCY_HEADERS = ['p50 ms', 'p95 ms', 'p99 ms', 'max ms'];
+
+/** p50, p95, p99 and max of a latency summary, ms. */
 export function latencyCells(s: Summary): Cell[] {
   return [ms2(s.p50), ms2(s.p95), ms2(s.p99), ms2(s.max)];
 }

@@ -17,7 +17,7 @@ import { runBounded, runBoundedSync, type Bounds, type LoopResult } from '../../
 import { rng } from '../../../tests/helpers/rng';
 import { createCollection, insertWithEvent, recordValue } from './data';
 import { COLLECTION, FIELDS, RULES, WARMUP_WRITES, type Plan } from './plan';
-import { latencyCells, ms2, rate, type CostRow } from './report';
+import { LATENCY_HEADERS, latencyCells, ms2, rate, type CostRow } from './report';
 
 /** The floor under every durable commit: a 4 KiB append + fsync (SQLite calls fsync at each WAL commit). */
 function fsyncFloor(dir: string, bounds: Bounds): LoopResult {
@@ -176,10 +176,7 @@ export async function writes(ctx: BenchContext, plan: Plan, costs: CostRow[]): P
           'stopped by',
           'elapsed s',
           'per s',
-          'p50 ms',
-          'p95 ms',
-          'p99 ms',
-          'max ms',
+          ...LATENCY_HEADERS,
           'server p50',
           'server p99',
         ],
