@@ -174,13 +174,10 @@ export class ClusterPresence extends LinkLoop {
 
   status(): ClusterPresenceStatus {
     return {
-      running: this.running,
-      connected: this.synced && !!this.cmd?.isReady,
+      ...this.loopStatus(this.synced && !!this.cmd?.isReady),
       connections: this.local.size,
       users: this.view.size,
       ...this.counts,
-      reconnects: this.reconnects,
-      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
     };
   }
 

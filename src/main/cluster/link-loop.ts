@@ -1,5 +1,15 @@
 import { DEFAULT_BACKOFF, backoffMs, errorText, sleep, type Backoff, type ClusterLogger } from './redis-link';
 
+/** What every link loop reports first in its status, for stats and the console. */
+export interface LinkLoopStatus {
+  running: boolean;
+  /** Whether the connection is usable now. */
+  connected: boolean;
+  reconnects: number;
+  /** Why the connection last failed. */
+  lastError?: string;
+}
+
 /**
  * One Redis connection kept alive by a loop: work on it until it fails, then reopen it
  * with exponential backoff and jitter, until stopped. The relay and the stream reader
@@ -41,6 +51,16 @@ export abstract class LinkLoop {
     details?: Record<string, unknown>,
   ): void {
     this.onLog?.({ level, code, message: `${this.who}: ${message}`, ...(details ? { details } : {}) });
+  }
+
+  /** The loop's part of a status snapshot; `connected` is the subclass's word on its connection. */
+  protected loopStatus(connected: boolean): LinkLoopStatus {
+    return {
+      running: this.running,
+      connected,
+      reconnects: this.reconnects,
+      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
+    };
   }
 
   /** Starts the loop on a connection `connect()` already opened. */

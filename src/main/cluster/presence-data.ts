@@ -1,6 +1,7 @@
 import type { Principal } from '../auth/principal';
 import { principalKey, type PresentUser } from '../realtime/presence';
 import type { Connection, LiveEvent } from '../realtime/types';
+import type { LinkLoopStatus } from './link-loop';
 import type { Backoff, ClusterLogger } from './redis-link';
 import type { Registry } from './registry';
 
@@ -130,8 +131,7 @@ export interface ClusterPresenceOptions {
   onLog?: ClusterLogger;
 }
 
-export interface ClusterPresenceStatus {
-  running: boolean;
+export interface ClusterPresenceStatus extends LinkLoopStatus {
   /** Registered and reading the cluster's events (false: local only, until Redis is back). */
   connected: boolean;
   /** This instance's authenticated connections. */
@@ -144,6 +144,4 @@ export interface ClusterPresenceStatus {
   reaped: number;
   /** Re-registrations after this instance was reaped while alive. */
   resyncs: number;
-  reconnects: number;
-  lastError?: string;
 }

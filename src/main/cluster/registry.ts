@@ -8,7 +8,7 @@ import {
   runScript,
   type MembershipKeys,
 } from './membership-keys';
-import { LinkLoop } from './link-loop';
+import { LinkLoop, type LinkLoopStatus } from './link-loop';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   closeLink,
@@ -54,13 +54,9 @@ export interface RegistryOptions {
   onLog?: ClusterLogger;
 }
 
-interface RegistryStatus {
-  running: boolean;
-  connected: boolean;
-  reconnects: number;
+interface RegistryStatus extends LinkLoopStatus {
   /** When this instance last refreshed its entry (ms since epoch, local clock). */
   refreshedAt?: number;
-  lastError?: string;
 }
 
 /** Totals across live instances, for GET /api/v1/stats. */
@@ -211,11 +207,8 @@ export class Registry extends LinkLoop {
 
   status(): RegistryStatus {
     return {
-      running: this.running,
-      connected: !!this.link?.isReady,
-      reconnects: this.reconnects,
+      ...this.loopStatus(!!this.link?.isReady),
       ...(this.refreshedAt !== undefined ? { refreshedAt: this.refreshedAt } : {}),
-      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
     };
   }
 

@@ -1,7 +1,7 @@
 import type { HubEvent } from '../../shared/events';
 import type { EventSource } from '../store/bus';
 import type { EventLog } from '../store/events';
-import { LinkLoop } from './link-loop';
+import { LinkLoop, type LinkLoopStatus } from './link-loop';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_STREAM_KEY,
@@ -39,9 +39,7 @@ export interface RelayOptions {
 }
 
 /** What the relay is doing, for stats and the console. */
-interface RelayStatus {
-  running: boolean;
-  connected: boolean;
+interface RelayStatus extends LinkLoopStatus {
   /** The highest seq known to be in the stream. */
   relayedSeq: number;
   /** Events committed and not yet in the stream. */
@@ -52,8 +50,6 @@ interface RelayStatus {
   skipped: number;
   /** Times the outbox no longer held events the stream was missing. */
   gaps: number;
-  reconnects: number;
-  lastError?: string;
 }
 
 // note: 500 entries of ~1 KB is one ~0.5 MB pipeline: large enough to amortise the round trip.
@@ -136,13 +132,10 @@ export class Relay extends LinkLoop {
   /** A snapshot for stats and the console (`lag` reads the outbox's last seq). */
   status(): RelayStatus {
     return {
-      running: this.running,
-      connected: !!this.link?.isReady,
+      ...this.loopStatus(!!this.link?.isReady),
       relayedSeq: this.relayedSeq,
       lag: Math.max(0, this.opts.log.lastSeq() - this.relayedSeq),
       ...this.counts,
-      reconnects: this.reconnects,
-      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
     };
   }
 

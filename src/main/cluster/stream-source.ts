@@ -1,7 +1,7 @@
 import type { HubEvent } from '../../shared/events';
 import type { EventHistory } from '../realtime/types';
 import type { EventListener, EventSource } from '../store/bus';
-import { LinkLoop } from './link-loop';
+import { LinkLoop, type LinkLoopStatus } from './link-loop';
 import {
   DEFAULT_BACKOFF,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -33,17 +33,13 @@ export interface StreamSourceOptions {
 }
 
 /** What the reader is doing, for stats and the console. */
-interface StreamSourceStatus {
-  running: boolean;
-  connected: boolean;
+interface StreamSourceStatus extends LinkLoopStatus {
   /** The seq of the last event handed to listeners (where a reconnect continues from). */
   deliveredSeq: number;
   /** Events delivered since start. */
   delivered: number;
   /** Times the stream no longer held events after the last delivered one. */
   gaps: number;
-  reconnects: number;
-  lastError?: string;
 }
 
 // note: 5 s keeps an idle connection visibly alive without a busy loop; stop() does not wait for it.
@@ -126,14 +122,7 @@ export class StreamSource extends LinkLoop implements EventSource, EventHistory 
 
   /** A snapshot for stats and the console. */
   status(): StreamSourceStatus {
-    return {
-      running: this.running,
-      connected: !!this.reader?.isReady,
-      deliveredSeq: this.deliveredSeq,
-      ...this.counts,
-      reconnects: this.reconnects,
-      ...(this.lastError !== undefined ? { lastError: this.lastError } : {}),
-    };
+    return { ...this.loopStatus(!!this.reader?.isReady), deliveredSeq: this.deliveredSeq, ...this.counts };
   }
 
   /** Events with seq greater than `seq`, oldest first (XRANGE from `${seq + 1}-0`). */
