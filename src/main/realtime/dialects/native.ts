@@ -2,13 +2,13 @@ import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import type { Authenticator } from '../../auth';
 import { credentialOf } from '../../auth/credential';
-import { MAX_JSON_DEPTH, nestedDeeper } from '../../../shared/json-depth';
 import { NAME_PATTERN, type Collection } from '../../../shared/schema';
 import { CLOSE, type Hub } from '../hub';
 import { checkParams, nativeEvent, verifyCredential } from '../spec';
 import type { Connection, Encoder } from '../types';
 import { WsTransport } from '../ws-transport';
 import { wireSocket, type WsDialect } from '../ws-server';
+import { readMessage } from './read-message';
 
 // note: presence state is shown to everyone present; 1 KiB is a status line, not a document.
 const MAX_PRESENCE_STATE = 1024;
@@ -36,23 +36,13 @@ export function nativeDialect(
     send(conn, 'error', { message, ...extra });
 
   async function onMessage(conn: Connection, raw: RawData): Promise<void> {
-    let msg: unknown;
-    const text = raw.toString();
-    try {
-      msg = JSON.parse(text);
-    } catch {
-      error(conn, 'Invalid JSON format', { code: 'invalid_json' });
+    const read = readMessage(raw, 'an action');
+    if (!read.ok) {
+      // FastCMS's words for text that is not JSON.
+      error(conn, read.code === 'invalid_json' ? 'Invalid JSON format' : read.message, { code: read.code });
       return;
     }
-    if (nestedDeeper(text)) {
-      error(conn, `Invalid message: nests deeper than ${MAX_JSON_DEPTH} levels`, { code: 'invalid_message' });
-      return;
-    }
-    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
-      error(conn, 'Invalid message: expected a JSON object with an action', { code: 'invalid_message' });
-      return;
-    }
-    const m = msg as Record<string, unknown>;
+    const m = read.msg;
     hub.message(conn, m);
     const action = typeof m.action === 'string' ? m.action.toLowerCase() : '';
     switch (action) {

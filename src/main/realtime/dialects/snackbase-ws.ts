@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
-import { MAX_JSON_DEPTH, nestedDeeper } from '../../../shared/json-depth';
 import type { Collection } from '../../../shared/schema';
 import type { Authenticator } from '../../auth';
 import { credentialOf } from '../../auth/credential';
@@ -10,6 +9,7 @@ import type { Connection, Encoder } from '../types';
 import { WsTransport } from '../ws-transport';
 import { wireSocket, type WsDialect } from '../ws-server';
 import { eventsOf } from './operations';
+import { readMessage } from './read-message';
 import { closeReason, collectionError, eventBody, nameError, parseOps } from './snackbase';
 
 /**
@@ -57,23 +57,9 @@ export function snackbaseDialect(
 
   async function onMessage(conn: Connection, raw: RawData): Promise<void> {
     if (conn.closed || !conn.principal) return;
-    let msg: unknown;
-    const text = raw.toString();
-    try {
-      msg = JSON.parse(text);
-    } catch {
-      error(conn, 'Invalid JSON');
-      return;
-    }
-    if (nestedDeeper(text)) {
-      error(conn, `Invalid message: nests deeper than ${MAX_JSON_DEPTH} levels`);
-      return;
-    }
-    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
-      error(conn, 'Invalid message: expected a JSON object with an action');
-      return;
-    }
-    const m = msg as Record<string, unknown>;
+    const read = readMessage(raw, 'an action');
+    if (!read.ok) return error(conn, read.message);
+    const m = read.msg;
     hub.message(conn, m);
     const action = typeof m.action === 'string' ? m.action.toLowerCase() : '';
     switch (action) {

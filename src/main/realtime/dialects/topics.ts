@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
 import type { EventType } from '../../../shared/events';
-import { MAX_JSON_DEPTH, nestedDeeper } from '../../../shared/json-depth';
 import { NAME_PATTERN, type Collection } from '../../../shared/schema';
 import type { Authenticator } from '../../auth';
 import { CLOSE, type Hub } from '../hub';
@@ -10,6 +9,7 @@ import type { Connection, Encoder } from '../types';
 import { WsTransport } from '../ws-transport';
 import { wireSocket, type WsDialect } from '../ws-server';
 import { credentialOf } from '../../auth/credential';
+import { readMessage } from './read-message';
 
 /** The pattern's event names for the hub's record events. */
 const EVENT_OF: Partial<Record<EventType, string>> = {
@@ -124,28 +124,12 @@ export function topicsDialect(
 
   async function onMessage(conn: Connection, raw: RawData): Promise<void> {
     if (conn.closed) return;
-    let msg: unknown;
-    const text = raw.toString();
-    try {
-      msg = JSON.parse(text);
-    } catch {
-      error(conn, 'Invalid JSON', { code: 'invalid_json' });
+    const read = readMessage(raw, 'a type', 'type');
+    if (!read.ok) {
+      error(conn, read.message, { code: read.code });
       return;
     }
-    if (nestedDeeper(text)) {
-      error(conn, `Invalid message: nests deeper than ${MAX_JSON_DEPTH} levels`, { code: 'invalid_message' });
-      return;
-    }
-    if (
-      typeof msg !== 'object' ||
-      msg === null ||
-      Array.isArray(msg) ||
-      typeof (msg as { type?: unknown }).type !== 'string'
-    ) {
-      error(conn, 'Invalid message: expected a JSON object with a type', { code: 'invalid_message' });
-      return;
-    }
-    const m = msg as Record<string, unknown> & { type: string };
+    const m = read.msg as Record<string, unknown> & { type: string };
     hub.message(conn, m);
     switch (m.type) {
       case 'ping':
