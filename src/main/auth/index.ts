@@ -3,7 +3,7 @@ import type { Store } from '../store';
 import type { User } from '../store/users';
 import { hashApiKey, isApiKey } from './api-keys';
 import { generatePassword, hashPassword, verifyPassword } from './passwords';
-import type { Principal } from './principal';
+import { keyPrincipal, userPrincipal, type Principal } from './principal';
 import { LOGIN_LIMITS, LoginThrottle, type LoginLimits } from './rate-limit';
 import { TokenError, Tokens } from './tokens';
 
@@ -141,14 +141,7 @@ export class Auth {
       const key = this.store.keys.byHash(hashApiKey(token));
       if (!key) throw unauthorized('The API key is not valid.');
       this.store.keys.touch(key);
-      return {
-        kind: 'key',
-        id: key.id,
-        role: key.role,
-        account: key.account,
-        superuser: false,
-        collections: key.collections,
-      };
+      return keyPrincipal(key);
     }
     const claims = await this.verifyOr401(token);
     if (claims.typ !== 'access') throw unauthorized('Not an access token.');
@@ -157,13 +150,7 @@ export class Auth {
     const user = this.store.users.get(claims.sub);
     if (!user) throw unauthorized('The user no longer exists.');
     return {
-      kind: 'user',
-      id: user.id,
-      email: user.email,
-      role: user.role,
-      account: user.account,
-      superuser: user.superuser,
-      collections: null,
+      ...userPrincipal(user),
       sessionId: claims.sid,
       expiresAt: claims.exp * 1000,
       ...(claims.loc ? { local: true } : {}),

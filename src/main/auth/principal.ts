@@ -1,4 +1,4 @@
-import type { Role } from '../store/users';
+import type { Role, User } from '../store/users';
 
 /** Who is calling: a user (by token) or an API key. Anonymous callers are `null`. */
 export interface Principal {
@@ -17,6 +17,29 @@ export interface Principal {
   /** The desktop's own console token: valid only from this machine (see LanSharing). */
   local?: boolean;
 }
+
+/** An API key as a caller: never the superuser, limited to its collections when it names some. */
+export const keyPrincipal = (k: Pick<Principal, 'id' | 'role' | 'account' | 'collections'>): Principal => ({
+  kind: 'key',
+  id: k.id,
+  role: k.role,
+  account: k.account,
+  superuser: false,
+  collections: k.collections,
+});
+
+/** A user as a caller, as the database has them (a token's session and expiry are the caller's to add). */
+export const userPrincipal = (
+  u: Pick<User, 'id' | 'email' | 'role' | 'account' | 'superuser'>,
+): Principal => ({
+  kind: 'user',
+  id: u.id,
+  email: u.email,
+  role: u.role,
+  account: u.account,
+  superuser: u.superuser,
+  collections: null,
+});
 
 /** The account an anonymous caller reads: the venue's own content. */
 export const PUBLIC_ACCOUNT = 'default';

@@ -3,7 +3,7 @@ import type { HubEvent } from '../../shared/events';
 import type { Collection } from '../../shared/schema';
 import type { Authenticator } from '../auth';
 import { hashApiKey, isApiKey } from '../auth/api-keys';
-import type { Principal } from '../auth/principal';
+import { keyPrincipal, type Principal } from '../auth/principal';
 import { TokenError, Tokens } from '../auth/tokens';
 import { AppError } from '../errors';
 import { STATE_KEYS, type ApiKeyEntry, type RevocationMessage } from './state-keys';
@@ -195,14 +195,7 @@ export class EdgeState implements Authenticator {
         if (k) this.keyCache.set(hash, k);
       }
       if (!k) throw unauthorized('The API key is not valid.');
-      return {
-        kind: 'key',
-        id: k.id,
-        role: k.role,
-        account: k.account,
-        superuser: false,
-        collections: k.collections,
-      };
+      return keyPrincipal(k);
     }
     let claims;
     try {

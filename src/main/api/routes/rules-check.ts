@@ -2,7 +2,14 @@ import { explainFilter, filterToJson } from '../../../shared/filter/explain';
 import { FilterError, parseFilter, type FilterNode } from '../../../shared/filter';
 import { checkRecord } from '../../../shared/record-validation';
 import { RULE_OPS, type Collection, type Rule, type RuleOp } from '../../../shared/schema';
-import { accountScope, isAdmin, PUBLIC_ACCOUNT, type Principal } from '../../auth/principal';
+import {
+  accountScope,
+  isAdmin,
+  keyPrincipal,
+  PUBLIC_ACCOUNT,
+  userPrincipal,
+  type Principal,
+} from '../../auth/principal';
 import { callerContext } from '../../auth/rules';
 import { AppError, notFound, validationError } from '../../errors';
 import type { Store } from '../../store';
@@ -104,27 +111,12 @@ function resolveAs(store: Store, caller: Principal, as: unknown): Principal | nu
     const u = store.users.get(a.user_id);
     // note: the superuser is invisible to everyone else, as in /users.
     if (!u || !mine(u.account) || (u.superuser && !caller.superuser)) throw notFound(`User '${a.user_id}'`);
-    return {
-      kind: 'user',
-      id: u.id,
-      email: u.email,
-      role: u.role,
-      account: u.account,
-      superuser: u.superuser,
-      collections: null,
-    };
+    return userPrincipal(u);
   }
   if (typeof a.key_id === 'string') {
     const k = store.keys.get(a.key_id);
     if (!k || !mine(k.account)) throw notFound(`API key '${a.key_id}'`);
-    return {
-      kind: 'key',
-      id: k.id,
-      role: k.role,
-      account: k.account,
-      superuser: false,
-      collections: k.collections,
-    };
+    return keyPrincipal(k);
   }
   throw validationError({ as: 'must be one of {user_id}, {key_id} or {anonymous: true}' });
 }
