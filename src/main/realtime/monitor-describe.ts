@@ -28,8 +28,10 @@ export function describeSubscription(s: Subscription): MonitorSubscription {
 
 /** What a connection looks like on the monitor. */
 export function describeConnection(c: Connection, instance: string): MonitorConnection {
+  // The counters as `connection.stats` carries them, so a list and a later delta never disagree.
+  const { id, ...counters } = countersOf(c);
   return {
-    id: c.id,
+    id,
     instance,
     dialect: c.transport.dialect,
     remote: c.transport.remote,
@@ -40,12 +42,7 @@ export function describeConnection(c: Connection, instance: string): MonitorConn
     connected_at: new Date(c.connectedAt).toISOString(),
     subscriptions: [...c.subs.keys()],
     subscription_details: [...c.subs.values()].map(describeSubscription),
-    messages_in: c.messagesIn,
-    messages_out: c.messagesOut,
-    bytes_in: c.bytesIn,
-    bytes_out: c.bytesOut,
-    buffered: bufferedOf(c),
-    last_seen: c.lastSeen,
+    ...counters,
   };
 }
 
