@@ -1,5 +1,6 @@
 import type { HubEvent } from '../../shared/events';
 import type { MonitorFrame } from '../../shared/monitor';
+import type { ReplayRange } from '../../shared/monitor-history';
 import type { Principal } from '../auth/principal';
 import type { Hub } from '../realtime/hub';
 import type { MonitorFeed } from '../realtime/monitor';
@@ -70,7 +71,7 @@ export class MonitorAnswers {
           (await local.replay(
             a[0] as string,
             a[1] as HubEvent[],
-            a[2] as { from_seq: number; to_seq: number },
+            a[2] as ReplayRange,
             a[3] as string | null,
           )) ?? null
         );

@@ -10,7 +10,7 @@ import type {
   MonitorInstance,
   MonitorSendResult,
 } from '../../shared/monitor';
-import type { MonitorReplayResult } from '../../shared/monitor-history';
+import type { MonitorReplayResult, ReplayRange } from '../../shared/monitor-history';
 import type { Principal } from '../auth/principal';
 import type { Hub } from '../realtime/hub';
 import type { MonitorFeed } from '../realtime/monitor';
@@ -244,7 +244,7 @@ export class MonitorRelay implements MonitorPeers, MonitorRemote {
   async replay(
     id: string,
     events: readonly HubEvent[],
-    range: { from_seq: number; to_seq: number },
+    range: ReplayRange,
     scope: string | null,
   ): Promise<MonitorReplayResult | undefined> {
     const answers = await this.ask('replay', [id, events, range, scope], true, REPLAY_TIMEOUT_MS);

@@ -14,7 +14,7 @@ import { accountOf, describeConnection } from './monitor-describe';
 import { explainConnection, newExplainScope } from './monitor-explain';
 import type { FrameInspector } from './monitor-inspect';
 import { replayInto } from './monitor-replay';
-import type { MonitorReplayResult } from '../../shared/monitor-history';
+import type { MonitorReplayResult, ReplayRange } from '../../shared/monitor-history';
 import type { Collection } from '../../shared/schema';
 import type { Connection, LiveEvent, Subscription } from './types';
 
@@ -172,7 +172,7 @@ export class LocalMonitor {
   async replay(
     id: string,
     events: readonly HubEvent[],
-    range: { from_seq: number; to_seq: number },
+    range: ReplayRange,
     scope: string | null,
   ): Promise<MonitorReplayResult | undefined> {
     const conn = this.find(id, scope);

@@ -9,7 +9,7 @@ import type {
   MonitorOutcomes,
   MonitorSendResult,
 } from '../../shared/monitor';
-import type { MonitorReplayResult } from '../../shared/monitor-history';
+import type { MonitorReplayResult, ReplayRange } from '../../shared/monitor-history';
 import type { Principal } from '../auth/principal';
 import type { Hub } from './hub';
 import type { MonitorFeed } from './monitor';
@@ -33,7 +33,7 @@ export interface MonitorRemote {
   replay(
     id: string,
     events: readonly HubEvent[],
-    range: { from_seq: number; to_seq: number },
+    range: ReplayRange,
     scope: string | null,
   ): Promise<MonitorReplayResult | undefined>;
 }
@@ -106,7 +106,7 @@ export class MonitorService {
   async replay(
     id: string,
     events: readonly HubEvent[],
-    range: { from_seq: number; to_seq: number },
+    range: ReplayRange,
     scope: string | null,
   ): Promise<MonitorReplayResult | undefined> {
     return (
