@@ -4,6 +4,7 @@ import { FilterError, echo, typeName } from './errors';
 import {
   FIELD_OPS,
   FILTER_LIMITS,
+  ORDER_COMPARE_OPS,
   TEXT_SEARCH_OPS,
   USER_REFS,
   type CompareOp,
@@ -15,7 +16,7 @@ import {
 } from './types';
 
 const TEXT_OPS: readonly FieldOp[] = FIELD_OPS;
-const ORDERED_OPS: readonly FieldOp[] = ['$eq', '$neq', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$null'];
+const ORDERED_OPS: readonly FieldOp[] = [...ORDER_COMPARE_OPS, '$in', '$nin', '$null'];
 
 /** The operators each field type supports. */
 const OPS_BY_TYPE: Record<FieldType, ReadonlySet<FieldOp>> = {

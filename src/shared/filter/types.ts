@@ -15,14 +15,11 @@ export interface FilterContext {
   user?: { id: string; email?: string; role?: string; account?: string } | null;
 }
 
-/** Operators that compare a field with one value. */
-export const COMPARE_OPS = [
-  '$eq',
-  '$neq',
-  '$gt',
-  '$gte',
-  '$lt',
-  '$lte',
+/** Operators that compare a field with one value by equality or order. */
+export const ORDER_COMPARE_OPS = ['$eq', '$neq', '$gt', '$gte', '$lt', '$lte'] as const;
+
+/** Operators that search a field's text for one value ({@link TEXT_SEARCH_OPS}). */
+const TEXT_COMPARE_OPS = [
   '$like',
   '$notlike',
   '$contains',
@@ -30,6 +27,9 @@ export const COMPARE_OPS = [
   '$containsfold',
   '$notcontainsfold',
 ] as const;
+
+/** Operators that compare a field with one value. */
+export const COMPARE_OPS = [...ORDER_COMPARE_OPS, ...TEXT_COMPARE_OPS] as const;
 
 /** One of {@link COMPARE_OPS}. */
 export type CompareOp = (typeof COMPARE_OPS)[number];
@@ -97,14 +97,7 @@ export const FILTER_LIMITS = {
 } as const;
 
 /** The operators that search a value's text: each one is a pass over it ({@link FILTER_LIMITS}.textCost). */
-export const TEXT_SEARCH_OPS: ReadonlySet<FieldOp> = new Set([
-  '$like',
-  '$notlike',
-  '$contains',
-  '$notcontains',
-  '$containsfold',
-  '$notcontainsfold',
-]);
+export const TEXT_SEARCH_OPS: ReadonlySet<FieldOp> = new Set(TEXT_COMPARE_OPS);
 
 /** Resolves an operand for a caller; undefined when it names a property the caller lacks. */
 export function resolveOperand(
