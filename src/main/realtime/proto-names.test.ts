@@ -4,24 +4,17 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Collection } from '../../shared/schema';
 import { parseListParams } from '../api/list-query';
 import { AppError } from '../errors';
 import { parseQuery } from './dialects/fastschema';
 import { parseOps } from './dialects/snackbase';
 import { checkParams } from './spec';
+import { posts } from './test-kit';
 
 const PROTO = [...Object.getOwnPropertyNames(Object.prototype), '__proto__'];
 const name = fc.constantFrom(...PROTO);
 
-const posts: Collection = {
-  name: 'posts',
-  fields: [{ name: 'title', type: 'text' }],
-  rules: { list: 'public', view: 'public', create: 'admin', update: 'admin', delete: 'admin' },
-  created_at: '2024-01-01T00:00:00.000Z',
-  updated_at: '2024-01-01T00:00:00.000Z',
-};
-const lookup = (n: string) => (n === 'posts' ? posts : undefined);
+const lookup = (n: string) => (n === 'posts' ? posts() : undefined);
 
 describe('prototype names in realtime and list input', () => {
   it('native/SSE subscribe: as events, select fields and collections', () => {
