@@ -2,27 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  createClient,
-  type ClientEvent,
-  type ClientOptions,
-  type ConnectionState,
-  type SwitchboardClient,
-} from './index';
+import { createClient, type ClientOptions, type ConnectionState, type SwitchboardClient } from './index';
+import { collect, RetainedLog, until, type LoggedEvent } from './test-log';
 
 // ---- a tiny stand-in for the native realtime endpoint: a retained event log with seqs, `subscribe`
 // with `since` replay and `resume_gap`, ping/pong, presence, and knobs to misbehave.
-
-interface LoggedEvent {
-  seq: number;
-  type: string;
-  collection: string;
-  record_id: string;
-  data: Record<string, unknown>;
-  previous?: Record<string, unknown>;
-  account: string;
-  timestamp: string;
-}
 
 interface FakeSub {
   collection: string;
@@ -49,10 +33,7 @@ function matches(sub: FakeSub, e: LoggedEvent): boolean {
   return true;
 }
 
-class FakeServer {
-  log: LoggedEvent[] = [];
-  /** Events at or below this seq are no longer retained. */
-  trimmedTo = 0;
+class FakeServer extends RetainedLog {
   conns = new Set<FakeConn>();
   /** Every connection ever made, in order, with its time. */
   attempts: { at: number; url: URL }[] = [];
@@ -74,10 +55,6 @@ class FakeServer {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
-  }
-
-  get lastSeq(): number {
-    return this.log.at(-1)?.seq ?? this.trimmedTo;
   }
 
   async start(port = this.port): Promise<void> {
@@ -166,23 +143,13 @@ class FakeServer {
   }
 
   /** Commits an event and fans it out to every matching subscription (one frame per connection). */
-  emit(
+  override emit(
     collection: string,
     type: string,
     data: Record<string, unknown>,
     previous?: Record<string, unknown>,
   ): LoggedEvent {
-    const e: LoggedEvent = {
-      seq: this.lastSeq + 1,
-      type,
-      collection,
-      record_id: String(data.id),
-      data,
-      ...(previous ? { previous } : {}),
-      account: 'default',
-      timestamp: new Date().toISOString(),
-    };
-    this.log.push(e);
+    const e = super.emit(collection, type, data, previous);
     for (const c of this.conns) {
       if (![...c.subs.values()].some((s) => matches(s, e))) continue;
       this.send(c, this.frame(e));
@@ -191,26 +158,11 @@ class FakeServer {
     return e;
   }
 
-  /** Forgets events up to `seq` (retention). */
-  trim(seq: number): void {
-    this.log = this.log.filter((e) => e.seq > seq);
-    this.trimmedTo = seq;
-  }
-
   /** Every message clients sent with this action, on any connection (or the given one). */
   sent(action: string, conn?: number): Record<string, unknown>[] {
     return this.messages
       .filter((m) => m.msg.action === action && (conn === undefined || m.conn === conn))
       .map((m) => m.msg);
-  }
-}
-
-/** Resolves once `check` is true, polling every 10 ms; rejects after `ms`. */
-async function until(check: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
   }
 }
 
@@ -228,12 +180,6 @@ function client(opts: Partial<ClientOptions> = {}): SwitchboardClient {
   });
   clients.push(c);
   return c;
-}
-
-function collect(c: SwitchboardClient, collection = 'posts', opts = {}): ClientEvent[] {
-  const got: ClientEvent[] = [];
-  c.subscribe(collection, opts, (e) => got.push(e));
-  return got;
 }
 
 beforeEach(async () => {

@@ -1,64 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createClient,
-  type ClientEvent,
-  type ClientOptions,
-  type FetchLike,
-  type SwitchboardClient,
-} from './index';
+import { createClient, type ClientOptions, type FetchLike, type SwitchboardClient } from './index';
+import { collect, RetainedLog, until } from './test-log';
 
 // ---- an in-memory server behind an injected fetch: the event log (`GET /api/v1/events`, with
 // 410 resume_gap) and one collection schema, as the real server answers them.
 
-interface LoggedEvent {
-  seq: number;
-  type: string;
-  collection: string;
-  record_id: string;
-  data: Record<string, unknown>;
-  previous?: Record<string, unknown>;
-  account: string;
-  timestamp: string;
-}
-
-class MemoryServer {
-  log: LoggedEvent[] = [];
-  trimmedTo = 0;
+class MemoryServer extends RetainedLog {
   /** When true, every request fails as if the network were down. */
   down = false;
   /** Tokens accepted; any other bearer gets 401. */
   tokens = new Set(['t1']);
   requests: { url: URL; auth: string | undefined }[] = [];
   readonly url = 'http://sb.test:8000';
-
-  get lastSeq(): number {
-    return this.log.at(-1)?.seq ?? this.trimmedTo;
-  }
-
-  emit(
-    collection: string,
-    type: string,
-    data: Record<string, unknown>,
-    previous?: Record<string, unknown>,
-  ): void {
-    const seq = this.lastSeq + 1;
-    const timestamp = new Date().toISOString();
-    this.log.push({
-      seq,
-      type,
-      collection,
-      record_id: String(data.id),
-      data,
-      ...(previous ? { previous } : {}),
-      account: 'default',
-      timestamp,
-    });
-  }
-
-  trim(seq: number): void {
-    this.log = this.log.filter((e) => e.seq > seq);
-    this.trimmedTo = seq;
-  }
 
   fetch: FetchLike = async (input, init) => {
     if (this.down) throw new TypeError('fetch failed');
@@ -111,21 +64,6 @@ function client(opts: Partial<ClientOptions> = {}): SwitchboardClient {
   });
   clients.push(c);
   return c;
-}
-
-/** Resolves once `check` is true, polling every 10 ms; rejects after `ms`. */
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-function collect(c: SwitchboardClient, collection: string, opts = {}): ClientEvent[] {
-  const got: ClientEvent[] = [];
-  c.subscribe(collection, opts, (e) => got.push(e));
-  return got;
 }
 
 beforeEach(() => {
