@@ -8,8 +8,7 @@
  * ```
  */
 import type { Display, DisplayInput, DisplayPatch, SharingStatus } from '../displays';
-import { requestJson, type HttpContext } from './rest';
-import type { FetchLike } from './types';
+import { apiContext, requestJson, type ApiOptions } from './rest';
 
 /** Displays of the caller's account, and the superuser's LAN switch. */
 export interface DisplaysApi {
@@ -26,17 +25,10 @@ export interface DisplaysApi {
   share(lan: boolean): Promise<SharingStatus>;
 }
 
-interface DisplaysApiOptions {
-  url: () => string;
-  token: () => string | undefined;
-  fetch?: FetchLike;
-}
-
 const seg = encodeURIComponent;
 
-export function displaysApi(options: DisplaysApiOptions): DisplaysApi {
-  const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const ctx: HttpContext = { baseUrl: options.url, token: options.token, fetch: fetchImpl };
+export function displaysApi(options: ApiOptions): DisplaysApi {
+  const ctx = apiContext(options);
   const req = <T>(method: string, path: string, body?: unknown) => requestJson<T>(ctx, method, path, body);
   return {
     list: () => req('GET', '/api/v1/displays'),

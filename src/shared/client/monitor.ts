@@ -18,8 +18,7 @@ import type {
   MonitorSendResult,
 } from '../monitor';
 import type { MonitorHistory, MonitorReplayInput, MonitorReplayResult } from '../monitor-history';
-import { requestJson, type HttpContext } from './rest';
-import type { FetchLike } from './types';
+import { apiContext, requestJson, type ApiOptions } from './rest';
 
 /** The monitor's admin REST operations. */
 export interface MonitorApi {
@@ -42,18 +41,13 @@ export interface MonitorApi {
 }
 
 /** Where and as whom the helpers call. */
-export interface MonitorApiOptions {
-  url: () => string;
-  token: () => string | undefined;
-  fetch?: FetchLike;
-}
+export type MonitorApiOptions = ApiOptions;
 
 const seg = encodeURIComponent;
 
 /** The monitor helpers on one server and token. */
 export function monitorApi(options: MonitorApiOptions): MonitorApi {
-  const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
-  const ctx: HttpContext = { baseUrl: options.url, token: options.token, fetch: fetchImpl };
+  const ctx = apiContext(options);
   const get = <T>(path: string) => requestJson<T>(ctx, 'GET', path);
   return {
     connections: () => get('/api/v1/monitor/connections'),

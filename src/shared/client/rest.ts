@@ -54,6 +54,23 @@ export interface HttpContext {
   fetch: FetchLike;
 }
 
+/** Where and as whom a group of REST helpers calls (the monitor's, the displays'). */
+export interface ApiOptions {
+  url: () => string;
+  token: () => string | undefined;
+  /** Defaults to the global fetch. */
+  fetch?: FetchLike;
+}
+
+/** The request context for helpers built from {@link ApiOptions}. */
+export function apiContext(options: ApiOptions): HttpContext {
+  return {
+    baseUrl: options.url,
+    token: options.token,
+    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+  };
+}
+
 /** Sends a JSON request and returns the parsed body (undefined for 204); throws {@link ApiError} otherwise. */
 export async function requestJson<T>(
   ctx: HttpContext,
