@@ -12,6 +12,7 @@ import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   errorText,
   openLink,
+  parseMessage,
   redactUrl,
   type RedisLink,
 } from './redis-link';
@@ -172,12 +173,8 @@ export class EdgeState implements Authenticator {
   }
 
   private onRevocation(message: string): void {
-    let r: RevocationMessage;
-    try {
-      r = JSON.parse(message) as RevocationMessage;
-    } catch {
-      return;
-    }
+    const r = parseMessage<RevocationMessage>(message);
+    if (r === undefined) return;
     if (r.kind === 'key') for (const [h, k] of this.keyCache) if (k?.id === r.id) this.keyCache.delete(h);
     if (r.kind === 'session') this.revokedSessions.add(r.id);
     if (r.kind === 'user') this.revokedUsers.set(r.id, r.at);

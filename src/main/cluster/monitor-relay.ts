@@ -24,6 +24,7 @@ import {
   closeLink,
   errorText,
   openLink,
+  parseMessage,
   type RedisLink,
 } from './redis-link';
 import { MonitorAnswers, type Op, type Reply, type Request } from './monitor-answers';
@@ -154,12 +155,8 @@ export class MonitorRelay implements MonitorPeers, MonitorRemote {
   }
 
   private onReply(message: string): void {
-    let r: Reply;
-    try {
-      r = JSON.parse(message) as Reply;
-    } catch {
-      return;
-    }
+    const r = parseMessage<Reply>(message);
+    if (r === undefined) return;
     if (r.kind === 'frame') return this.sinks.get(r.sink)?.(r.frame);
     const w = this.waiting.get(r.rid);
     if (!w) return;
@@ -171,12 +168,8 @@ export class MonitorRelay implements MonitorPeers, MonitorRemote {
 
   /** Answers another instance's request from this instance's connections (null: not here). */
   private async onRequest(message: string): Promise<void> {
-    let q: Request;
-    try {
-      q = JSON.parse(message) as Request;
-    } catch {
-      return;
-    }
+    const q = parseMessage<Request>(message);
+    if (q === undefined) return;
     if (q.from === this.id) return;
     let result: unknown = null;
     try {

@@ -143,6 +143,15 @@ export function seqToId(seq: number): string {
   return `${seq}-0`;
 }
 
+/** JSON that another writer put on a channel; undefined when it is not JSON (not ours: ignored). */
+export function parseMessage<T>(message: string): T | undefined {
+  try {
+    return JSON.parse(message) as T;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses one entry; the id is the truth for seq. Undefined when the entry is not ours. */
 export function entryToEvent(id: string, message: Record<string, string>): HubEvent | undefined {
   const raw = message[EVENT_FIELD];
