@@ -1,5 +1,14 @@
 import { DEFAULT_BACKOFF, backoffMs, errorText, sleep, type Backoff, type ClusterLogger } from './redis-link';
 
+/** The options every link loop's own options add to theirs. */
+export interface LinkLoopOptions {
+  /** How long opening a connection may take. */
+  connectTimeoutMs?: number;
+  /** How reconnects back off. */
+  backoff?: Backoff;
+  onLog?: ClusterLogger;
+}
+
 /** What every link loop reports first in its status, for stats and the console. */
 export interface LinkLoopStatus {
   running: boolean;

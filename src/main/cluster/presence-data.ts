@@ -1,8 +1,7 @@
 import type { Principal } from '../auth/principal';
 import { principalKey, type PresentUser } from '../realtime/presence';
 import type { Connection, LiveEvent } from '../realtime/types';
-import type { LinkLoopStatus } from './link-loop';
-import type { Backoff, ClusterLogger } from './redis-link';
+import type { LinkLoopOptions, LinkLoopStatus } from './link-loop';
 import type { Registry } from './registry';
 
 /** One authenticated connection, as plain data (connInfo() builds it from a hub connection). */
@@ -116,7 +115,7 @@ export function presentUsers(conns: readonly StoredConn[], scope: string | null)
   });
 }
 
-export interface ClusterPresenceOptions {
+export interface ClusterPresenceOptions extends LinkLoopOptions {
   /** This instance's registry: its id, Redis URL, key prefix and dead-instance timeout apply. */
   registry: Pick<Registry, 'id' | 'url' | 'prefix' | 'deadAfterMs'>;
   /** Cluster-level user.joined / user.left / user.state, for this instance's subscribers. */
@@ -126,9 +125,6 @@ export interface ClusterPresenceOptions {
   blockMs?: number;
   /** The presence stream's approximate cap. */
   maxEvents?: number;
-  connectTimeoutMs?: number;
-  backoff?: Backoff;
-  onLog?: ClusterLogger;
 }
 
 export interface ClusterPresenceStatus extends LinkLoopStatus {

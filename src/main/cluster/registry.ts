@@ -8,7 +8,7 @@ import {
   runScript,
   type MembershipKeys,
 } from './membership-keys';
-import { LinkLoop, type LinkLoopStatus } from './link-loop';
+import { LinkLoop, type LinkLoopOptions, type LinkLoopStatus } from './link-loop';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   closeLink,
@@ -16,8 +16,6 @@ import {
   openLink,
   redactUrl,
   sleep,
-  type Backoff,
-  type ClusterLogger,
   type RedisLink,
 } from './redis-link';
 
@@ -39,7 +37,7 @@ interface InstanceLoad {
   events_per_s: number;
 }
 
-export interface RegistryOptions {
+export interface RegistryOptions extends LinkLoopOptions {
   url: string;
   id: string;
   role: 'primary' | 'edge';
@@ -49,9 +47,6 @@ export interface RegistryOptions {
   refreshMs?: number;
   /** An instance not refreshed for this long is dead (and its presence is reaped). */
   deadAfterMs?: number;
-  connectTimeoutMs?: number;
-  backoff?: Backoff;
-  onLog?: ClusterLogger;
 }
 
 interface RegistryStatus extends LinkLoopStatus {

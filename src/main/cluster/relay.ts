@@ -1,7 +1,7 @@
 import type { HubEvent } from '../../shared/events';
 import type { EventSource } from '../store/bus';
 import type { EventLog } from '../store/events';
-import { LinkLoop, type LinkLoopStatus } from './link-loop';
+import { LinkLoop, type LinkLoopOptions, type LinkLoopStatus } from './link-loop';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_STREAM_KEY,
@@ -12,13 +12,11 @@ import {
   redactUrl,
   seqToId,
   streamBounds,
-  type Backoff,
-  type ClusterLogger,
   type RedisLink,
 } from './redis-link';
 
 /** How the primary's relay is set up. */
-export interface RelayOptions {
+export interface RelayOptions extends LinkLoopOptions {
   url: string;
   /** The outbox: the relay reads every event from here, in seq order. */
   log: Pick<EventLog, 'since' | 'lastSeq' | 'oldestSeq'>;
@@ -33,9 +31,6 @@ export interface RelayOptions {
   pollMs?: number;
   /** A batch of XADDs that takes longer than this means a dead connection: it is dropped and reopened. */
   commandTimeoutMs?: number;
-  connectTimeoutMs?: number;
-  backoff?: Backoff;
-  onLog?: ClusterLogger;
 }
 
 /** What the relay is doing, for stats and the console. */

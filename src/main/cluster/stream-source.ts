@@ -1,7 +1,7 @@
 import type { HubEvent } from '../../shared/events';
 import type { EventHistory } from '../realtime/types';
 import type { EventListener, EventSource } from '../store/bus';
-import { LinkLoop, type LinkLoopStatus } from './link-loop';
+import { LinkLoop, type LinkLoopOptions, type LinkLoopStatus } from './link-loop';
 import {
   DEFAULT_BACKOFF,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -14,22 +14,17 @@ import {
   redactUrl,
   seqToId,
   streamBounds,
-  type Backoff,
-  type ClusterLogger,
   type RedisLink,
 } from './redis-link';
 
 /** How an edge reads the stream. */
-export interface StreamSourceOptions {
+export interface StreamSourceOptions extends LinkLoopOptions {
   url: string;
   key?: string;
   /** How long one blocking XREAD waits for new entries. */
   blockMs?: number;
   /** Entries per read. */
   count?: number;
-  connectTimeoutMs?: number;
-  backoff?: Backoff;
-  onLog?: ClusterLogger;
 }
 
 /** What the reader is doing, for stats and the console. */
