@@ -4,7 +4,7 @@ import { NAME_PATTERN, type Collection } from '../../shared/schema';
 import type { Authenticator, Principal } from '../auth';
 import { AppError } from '../errors';
 import { fieldTypes } from '../store/collections';
-import type { LiveEvent, Match } from './types';
+import type { Encoder, LiveEvent, Match, SubscriptionSpec } from './types';
 
 /** The dialect-neutral part of a subscription request, checked. */
 export interface SubscriptionParams {
@@ -100,6 +100,25 @@ function looseJson(text: string): unknown {
   } catch {
     return JSON.parse(decodeURIComponent(text));
   }
+}
+
+/**
+ * The hub subscription of a native request, over a WebSocket or SSE alike: keyed by collection,
+ * with leave events, and presence for `*` and `presence`. Frames of one `dialect` and selection
+ * share a shape, so each is encoded once per event.
+ */
+export function nativeSpec(p: SubscriptionParams, dialect: string, encode: Encoder): SubscriptionSpec {
+  return {
+    key: p.collection,
+    collection: p.collection,
+    filter: p.filter,
+    events: p.events,
+    recordId: p.recordId,
+    leaves: true,
+    presence: p.collection === '*' || p.collection === 'presence',
+    shape: `${dialect}|${p.select?.join(',') ?? ''}`,
+    encode,
+  };
 }
 
 /** Keeps only the selected fields (`id` stays). */

@@ -5,7 +5,7 @@ import { AppError } from '../errors';
 import type { Collection } from '../../shared/schema';
 import type { AnonymousLimit } from './anonymous-limit';
 import type { Hub } from './hub';
-import { checkParams, nativeEvent, verifyCredential } from './spec';
+import { checkParams, nativeEvent, nativeSpec, verifyCredential } from './spec';
 import type { Encoder, SubscriptionSpec, Transport } from './types';
 import { remoteOf } from './ws-transport';
 import { credentialOf } from '../auth/credential';
@@ -213,19 +213,7 @@ export function nativeSse(
       stream: { dialect: 'sse', heartbeat: () => ': heartbeat\n\n', heartbeatMs: SSE_HEARTBEAT_MS },
       principal,
       since,
-      specs: [
-        {
-          key: p.collection,
-          collection: p.collection,
-          filter: p.filter,
-          events: p.events,
-          recordId: p.recordId,
-          leaves: true,
-          presence: p.collection === '*' || p.collection === 'presence',
-          shape: `sse|${p.select?.join(',') ?? ''}`,
-          encode: nativeSseEncoder(p.select),
-        },
-      ],
+      specs: [nativeSpec(p, 'sse', nativeSseEncoder(p.select))],
     });
   };
 }

@@ -4,7 +4,7 @@ import type { Authenticator } from '../../auth';
 import { credentialOf } from '../../auth/credential';
 import { NAME_PATTERN, type Collection } from '../../../shared/schema';
 import { CLOSE, type Hub } from '../hub';
-import { checkParams, nativeEvent, verifyCredential } from '../spec';
+import { checkParams, nativeEvent, nativeSpec, verifyCredential } from '../spec';
 import type { Connection, Encoder } from '../types';
 import { WsTransport } from '../ws-transport';
 import { wireSocket, type WsDialect } from '../ws-server';
@@ -79,17 +79,9 @@ export function nativeDialect(
         }
         const p = checked.params;
         const result = await hub.subscribe(conn, {
-          key: p.collection,
-          collection: p.collection,
-          filter: p.filter,
-          events: p.events,
-          recordId: p.recordId,
+          ...nativeSpec(p, 'native', nativeEncoder(p.select)),
           since: p.since,
-          leaves: true,
-          presence: p.collection === '*' || p.collection === 'presence',
-          shape: `native|${p.select?.join(',') ?? ''}`,
           onReplayed: (last) => send(conn, 'resumed', { collection: p.collection, last_seq: last }),
-          encode: nativeEncoder(p.select),
         });
         if (!result.ok) {
           error(conn, result.message, { code: result.code, collection: p.collection, ...result.details });
