@@ -44,3 +44,13 @@ export async function objectBody(ctx: Ctx): Promise<Record<string, unknown>> {
   }
   return b as Record<string, unknown>;
 }
+
+/**
+ * The field errors of a body that may hold only `fields`: each other key is an 'unknown field'.
+ * The route's own checks add to the same object before it throws them together.
+ */
+export function unknownFields(b: Record<string, unknown>, fields: readonly string[]): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const k of Object.keys(b)) if (!fields.includes(k)) errors[k] = 'unknown field';
+  return errors;
+}

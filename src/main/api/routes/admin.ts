@@ -5,13 +5,15 @@ import { accountScope, type Principal } from '../../auth/principal';
 import { AppError, notFound, validationError } from '../../errors';
 import type { Store } from '../../store';
 import { ROLES, type Role } from '../../store/users';
-import { objectBody, requireAccountAdmin } from '../guards';
+import { objectBody, requireAccountAdmin, unknownFields } from '../guards';
 import { reply, type Router } from '../router';
 
 // note: accounts are short slugs like collection names, so they are safe in logs and URLs.
 const ACCOUNT_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
 const MIN_PASSWORD = 8;
+/** What a user body (create or update) may hold. */
+const USER_FIELDS = ['email', 'password', 'role', 'account'] as const;
 
 /** The account a write targets: only the superuser may name another account. */
 function targetAccount(p: Principal, raw: unknown, errors: Record<string, string>): string {
@@ -54,9 +56,7 @@ export function adminRoutes(router: Router, store: Store): void {
   router.on('POST', '/api/v1/users', async (ctx) => {
     const p = requireAccountAdmin(ctx);
     const b = await objectBody(ctx);
-    const errors: Record<string, string> = {};
-    for (const k of Object.keys(b))
-      if (!['email', 'password', 'role', 'account'].includes(k)) errors[k] = 'unknown field';
+    const errors = unknownFields(b, USER_FIELDS);
     if (typeof b.email !== 'string' || !EMAIL_PATTERN.test(b.email))
       errors.email = 'must be an email address';
     if (typeof b.password !== 'string' || b.password.length < MIN_PASSWORD) {
@@ -83,9 +83,7 @@ export function adminRoutes(router: Router, store: Store): void {
     const p = requireAccountAdmin(ctx);
     const u = loadUser(p, ctx.params.id!);
     const b = await objectBody(ctx);
-    const errors: Record<string, string> = {};
-    for (const k of Object.keys(b))
-      if (!['email', 'password', 'role', 'account'].includes(k)) errors[k] = 'unknown field';
+    const errors = unknownFields(b, USER_FIELDS);
     if (b.email !== undefined && (typeof b.email !== 'string' || !EMAIL_PATTERN.test(b.email)))
       errors.email = 'must be an email address';
     if (b.password !== undefined && (typeof b.password !== 'string' || b.password.length < MIN_PASSWORD)) {
@@ -124,9 +122,7 @@ export function adminRoutes(router: Router, store: Store): void {
   router.on('POST', '/api/v1/keys', async (ctx) => {
     const p = requireAccountAdmin(ctx);
     const b = await objectBody(ctx);
-    const errors: Record<string, string> = {};
-    for (const k of Object.keys(b))
-      if (!['name', 'role', 'account', 'collections'].includes(k)) errors[k] = 'unknown field';
+    const errors = unknownFields(b, ['name', 'role', 'account', 'collections']);
     if (typeof b.name !== 'string' || b.name.trim() === '' || b.name.length > 100)
       errors.name = 'is required (1-100 characters)';
     const role = checkRole(b.role ?? 'viewer', errors);

@@ -16,7 +16,7 @@ import { AppError, notFound, validationError } from '../../errors';
 import type { Store } from '../../store';
 import { fieldTypes } from '../../store/collections';
 import type { StoredDisplay } from '../../store/displays';
-import { objectBody, requireAccountAdmin, requireAuth } from '../guards';
+import { objectBody, requireAccountAdmin, requireAuth, unknownFields } from '../guards';
 import { reply, type Ctx, type Router } from '../router';
 
 /** What the display routes need besides the store. */
@@ -172,9 +172,7 @@ export function displayRoutes(router: Router, store: Store, deps: DisplayDeps): 
   router.on('POST', '/api/v1/displays', async (ctx) => {
     const p = requireAccountAdmin(ctx);
     const b = await objectBody(ctx);
-    const errors: Record<string, string> = {};
-    for (const k of Object.keys(b))
-      if (!['name', 'collection', 'config'].includes(k)) errors[k] = 'unknown field';
+    const errors = unknownFields(b, ['name', 'collection', 'config']);
     const name = checkName(b.name ?? '', errors);
     const c = collectionOr400(b.collection, errors);
     const cfg = c ? checkConfig(b.config, c, errors) : {};
@@ -228,8 +226,7 @@ export function displayRoutes(router: Router, store: Store, deps: DisplayDeps): 
   router.on('PATCH', '/api/v1/displays/:id', async (ctx) => {
     const { d } = managed(ctx);
     const b = await objectBody(ctx);
-    const errors: Record<string, string> = {};
-    for (const k of Object.keys(b)) if (!['name', 'config'].includes(k)) errors[k] = 'unknown field';
+    const errors = unknownFields(b, ['name', 'config']);
     const name = checkName(b.name, errors);
     const c = store.collections.get(d.collection);
     if (!c && b.config !== undefined) errors.config = `the collection ${d.collection} no longer exists`;

@@ -1,6 +1,6 @@
 import type { SharingStatus } from '../../../shared/displays';
 import { AppError, validationError } from '../../errors';
-import { objectBody, requireAuth } from '../guards';
+import { objectBody, requireAuth, unknownFields } from '../guards';
 import type { Ctx, Router } from '../router';
 
 /** What the sharing routes drive (the server's LanSharing). */
@@ -25,8 +25,7 @@ export function sharingRoutes(router: Router, sharing: SharingControl): void {
   router.on('PUT', '/api/v1/sharing', async (ctx) => {
     requireSuperuser(ctx);
     const b = await objectBody(ctx);
-    const errors: Record<string, string> = {};
-    for (const k of Object.keys(b)) if (k !== 'lan') errors[k] = 'unknown field';
+    const errors = unknownFields(b, ['lan']);
     if (typeof b.lan !== 'boolean') errors.lan = 'must be true or false';
     if (Object.keys(errors).length) throw validationError(errors);
     const now = sharing.status();
