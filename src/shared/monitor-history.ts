@@ -26,9 +26,6 @@ export interface MonitorReplayInput {
   to_seq: number;
 }
 
-/** The seqs a replay reads, `from_seq`..`to_seq` inclusive (as the answer repeats them). */
-export type ReplayRange = Pick<MonitorReplayInput, 'from_seq' | 'to_seq'>;
-
 /**
  * Why an event of the range reached none of the connection's subscriptions, as the live fan-out
  * would decide now: `rule`, the view rule or the account keeps the record from it; `filter`, a

@@ -1,6 +1,5 @@
 import type { HubEvent } from '../../shared/events';
 import type { MonitorFrame } from '../../shared/monitor';
-import type { ReplayRange } from '../../shared/monitor-history';
 import type { Principal } from '../auth/principal';
 import type { Hub } from '../realtime/hub';
 import type { MonitorFeed } from '../realtime/monitor';
@@ -67,14 +66,7 @@ export class MonitorAnswers {
       case 'send':
         return local.send(a[0] as SendTarget, a[1] as string | null, a[2] as Principal);
       case 'replay':
-        return (
-          (await local.replay(
-            a[0] as string,
-            a[1] as HubEvent[],
-            a[2] as ReplayRange,
-            a[3] as string | null,
-          )) ?? null
-        );
+        return (await local.replay(a[0] as string, a[1] as HubEvent[], a[2] as string | null)) ?? null;
       case 'inspect': {
         const [connection, scope, sinkId] = a as [string, string | null, string];
         if (!local.find(connection, scope)) return null;

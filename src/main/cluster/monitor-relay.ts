@@ -10,13 +10,13 @@ import type {
   MonitorInstance,
   MonitorSendResult,
 } from '../../shared/monitor';
-import type { MonitorReplayResult, ReplayRange } from '../../shared/monitor-history';
 import type { Principal } from '../auth/principal';
 import type { Hub } from '../realtime/hub';
 import type { MonitorFeed } from '../realtime/monitor';
 import type { MonitorPeers, RelayedFrame } from '../realtime/monitor-peers';
 import type { SendTarget } from '../realtime/monitor-control';
 import type { FrameSink } from '../realtime/monitor-inspect';
+import type { ReplayOutcome } from '../realtime/monitor-replay';
 import type { MonitorRemote } from '../realtime/monitor-service';
 import {
   DEFAULT_BACKOFF,
@@ -237,11 +237,10 @@ export class MonitorRelay implements MonitorPeers, MonitorRemote {
   async replay(
     id: string,
     events: readonly HubEvent[],
-    range: ReplayRange,
     scope: string | null,
-  ): Promise<MonitorReplayResult | undefined> {
-    const answers = await this.ask('replay', [id, events, range, scope], true, REPLAY_TIMEOUT_MS);
-    return answers[0]?.result as MonitorReplayResult | undefined;
+  ): Promise<ReplayOutcome | undefined> {
+    const answers = await this.ask('replay', [id, events, scope], true, REPLAY_TIMEOUT_MS);
+    return answers[0]?.result as ReplayOutcome | undefined;
   }
 
   async inspect(id: string, scope: string | null, sink: FrameSink) {

@@ -13,8 +13,7 @@ import type { Hub } from './hub';
 import { accountOf, describeConnection } from './monitor-describe';
 import { explainConnection, newExplainScope } from './monitor-explain';
 import type { FrameInspector } from './monitor-inspect';
-import { replayInto } from './monitor-replay';
-import type { MonitorReplayResult, ReplayRange } from '../../shared/monitor-history';
+import { replayInto, type ReplayOutcome } from './monitor-replay';
 import type { Collection } from '../../shared/schema';
 import type { Connection, LiveEvent, Subscription } from './types';
 
@@ -172,13 +171,11 @@ export class LocalMonitor {
   async replay(
     id: string,
     events: readonly HubEvent[],
-    range: ReplayRange,
     scope: string | null,
-  ): Promise<MonitorReplayResult | undefined> {
+  ): Promise<ReplayOutcome | undefined> {
     const conn = this.find(id, scope);
     if (!conn) return undefined;
-    const r = await replayInto(this.hub, conn, events, this.collection, this.instance());
-    return { ...r, ...range };
+    return replayInto(this.hub, conn, events, this.collection, this.instance());
   }
 }
 

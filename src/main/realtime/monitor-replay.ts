@@ -20,6 +20,9 @@ function candidate(sub: Subscription, ev: HubEvent): boolean {
   return sub.collection === '*' || sub.collection === ev.collection;
 }
 
+/** A replay's answer on the instance that holds the connection; the route adds the range it read. */
+export type ReplayOutcome = Omit<MonitorReplayResult, 'from_seq' | 'to_seq'>;
+
 /**
  * Sends past events to one connection as the live fan-out would have: each subscription in the
  * fan-out's order (its collection's, then `*`), the same matcher and view-rule decision, the
@@ -32,8 +35,8 @@ export async function replayInto(
   events: readonly HubEvent[],
   collection: (name: string) => Collection | undefined,
   instance: string,
-): Promise<Omit<MonitorReplayResult, 'from_seq' | 'to_seq'>> {
-  const result: Omit<MonitorReplayResult, 'from_seq' | 'to_seq'> = {
+): Promise<ReplayOutcome> {
+  const result: ReplayOutcome = {
     connection: conn.id,
     instance,
     dialect: conn.transport.dialect,

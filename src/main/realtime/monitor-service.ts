@@ -9,11 +9,11 @@ import type {
   MonitorOutcomes,
   MonitorSendResult,
 } from '../../shared/monitor';
-import type { MonitorReplayResult, ReplayRange } from '../../shared/monitor-history';
 import type { Principal } from '../auth/principal';
 import type { Hub } from './hub';
 import type { MonitorFeed } from './monitor';
 import type { SendTarget } from './monitor-control';
+import type { ReplayOutcome } from './monitor-replay';
 
 /** The same operations asked of every other instance of a cluster (see cluster/monitor-relay.ts). */
 export interface MonitorRemote {
@@ -30,12 +30,7 @@ export interface MonitorRemote {
   disconnect(id: string, scope: string | null, reason: string): Promise<MonitorDisconnectResult | undefined>;
   send(t: SendTarget, scope: string | null, caller: Principal): Promise<MonitorSendResult[]>;
   /** Replays past events into a connection on the instance that holds it (undefined: none does). */
-  replay(
-    id: string,
-    events: readonly HubEvent[],
-    range: ReplayRange,
-    scope: string | null,
-  ): Promise<MonitorReplayResult | undefined>;
+  replay(id: string, events: readonly HubEvent[], scope: string | null): Promise<ReplayOutcome | undefined>;
 }
 
 /** What the REST routes (api/routes/monitor.ts) ask: this instance's answer, plus the cluster's when there is one. */
@@ -106,12 +101,10 @@ export class MonitorService {
   async replay(
     id: string,
     events: readonly HubEvent[],
-    range: ReplayRange,
     scope: string | null,
-  ): Promise<MonitorReplayResult | undefined> {
+  ): Promise<ReplayOutcome | undefined> {
     return (
-      (await this.feed.local.replay(id, events, range, scope)) ??
-      (await this.remote?.replay(id, events, range, scope))
+      (await this.feed.local.replay(id, events, scope)) ?? (await this.remote?.replay(id, events, scope))
     );
   }
 

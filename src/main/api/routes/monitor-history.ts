@@ -87,13 +87,8 @@ export function monitorHistoryRoutes(
         { oldest_seq: oldest, last_seq: last },
       );
     const events = store.events.since(from - 1, size).filter((e) => e.seq <= to && eventInScope(e, scope));
-    const r: MonitorReplayResult | undefined = await service().replay(
-      connection,
-      events,
-      { from_seq: from, to_seq: to },
-      scope,
-    );
+    const r = await service().replay(connection, events, scope);
     if (!r) throw new AppError(404, 'not_found', `No connection '${connection}'.`);
-    return { ...r };
+    return { ...r, from_seq: from, to_seq: to } satisfies MonitorReplayResult;
   });
 }
