@@ -65,15 +65,16 @@ export class PrimarySync {
 
   private async writeAll(): Promise<void> {
     const link = this.link!;
+    const jwk = JSON.stringify(await this.tokens.publicJwk());
+    // The keys and collections are read after the last await, in the turn that sends the MULTI: a key
+    // saved meanwhile is either in this read or written by its own hSet after the MULTI (one connection,
+    // in order). Read before the await, a key saved during it was written first and then wiped by the
+    // MULTI's del, and edges refused it until the next reconnect.
     const keys: Record<string, string> = {};
     for (const { key, hash } of this.store.keys.allWithHashes()) keys[hash] = JSON.stringify(entry(key));
     const cols: Record<string, string> = {};
     for (const c of this.store.collections.list()) cols[c.name] = JSON.stringify(c);
-    const m = link
-      .multi()
-      .set(STATE_KEYS.jwk, JSON.stringify(await this.tokens.publicJwk()))
-      .del(STATE_KEYS.apiKeys)
-      .del(STATE_KEYS.collections);
+    const m = link.multi().set(STATE_KEYS.jwk, jwk).del(STATE_KEYS.apiKeys).del(STATE_KEYS.collections);
     if (Object.keys(keys).length) m.hSet(STATE_KEYS.apiKeys, keys);
     if (Object.keys(cols).length) m.hSet(STATE_KEYS.collections, cols);
     await m.exec();
