@@ -7,7 +7,9 @@
  * 2. Explain for one event across those 1,000 connections answers within 200 ms — explain.ts.
  * 3. The monitor page stays responsive: 10,000 open connections, 2,000 events/s for 30 s, the
  *    Events tab open: no long task over 100 ms, the newest event on screen within 1 s, and every
- *    event of the run in the stream afterwards — responsive.ts, stream-check.ts.
+ *    event of the run in the stream afterwards — responsive.ts, stream-check.ts. Then the same
+ *    load with the page on the Flow tab (frames, long tasks, the server's CPU per event with the
+ *    per-connection outcomes on) — flow.ts.
  *
  * Subscribers use viewer API keys (50 connections per key, the server's per-user cap; API keys
  * are not anonymous, so the per-address anonymous cap does not apply); writes use an editor key;
@@ -28,6 +30,7 @@ import { runExplain, type ExplainResult } from './monitor-console/explain';
 import { runOverhead, type OverheadVerdict } from './monitor-console/overhead';
 import { MonitorBrowser } from './monitor-console/page';
 import { FULL, QUICK, type Plan } from './monitor-console/plan';
+import { runFlow } from './monitor-console/flow';
 import { runResponsive, type ResponsiveResult } from './monitor-console/responsive';
 
 const FEED = 'feed';
@@ -153,7 +156,7 @@ async function run(ctx: BenchContext): Promise<void> {
         `subscribed to '${FEED}', the rest to '${QUIET}', which nobody writes), open in ` +
         `${fmt((performance.now() - t0) / 1000, 1)} s; load average ${loadNow()}; ${at()}`,
     );
-    responsive = await runResponsive(ctx, plan.responsive, {
+    const setup = {
       server: sb,
       collection: FEED,
       editorKey: s.editorKey,
@@ -163,7 +166,12 @@ async function run(ctx: BenchContext): Promise<void> {
       tally: many,
       page: events,
       browserCpu,
-    });
+    };
+    responsive = await runResponsive(ctx, plan.responsive, setup);
+    ctx.print(
+      `\n### The Flow tab: the same connections, ${int(plan.flow.rate)} events/s for ${fmt(plan.flow.ms / 1000, 0)} s; ${at()}`,
+    );
+    await runFlow(ctx, plan.flow, setup);
     await events.hide();
     ctx.print('');
     printExplain(

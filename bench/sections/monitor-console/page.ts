@@ -26,7 +26,7 @@ const VIEWPORT = { width: 1440, height: 900 };
 // note: ~240 rows in view per scroll step instead of ~20; painting them at 1/4 of the pixels halves a step.
 const SCAN_VIEWPORT = { width: 1440, height: 8000, deviceScaleFactor: 0.25 };
 
-export type MonitorTab = 'events' | 'charts';
+export type MonitorTab = 'events' | 'charts' | 'flow';
 
 /** The seqs a scan of the event list read, as sorted [first, last] ranges. */
 export interface Scan {
@@ -203,8 +203,9 @@ export class MonitorPage {
    * never opened, so there is no feed yet); after {@link hide}, a fresh load.
    */
   async show(tab: MonitorTab, readyMs: number, probe: ProbeKind = 'frames'): Promise<void> {
-    await this.page.goto(`${this.url}/#/monitor${tab === 'charts' ? '?tab=charts' : ''}`);
+    await this.page.goto(`${this.url}/#/monitor${tab === 'events' ? '' : `?tab=${tab}`}`);
     await this.page.getByTestId('feed-status').filter({ hasText: 'Live' }).waitFor({ timeout: readyMs });
+    if (tab === 'flow') await this.page.locator('.flow-canvas canvas').waitFor({ timeout: readyMs });
     if (
       tab === 'charts' &&
       !(await this.poll(

@@ -25,6 +25,14 @@ export interface ResponsivePlan {
   scanMs: number;
 }
 
+/** The Flow tab under load (the responsive part's connections). */
+export interface FlowPlan {
+  rate: number;
+  batch: number;
+  ms: number;
+  maxInFlight: number;
+}
+
 export interface ExplainPlan {
   calls: number;
   /** Bound on the calls' total time. */
@@ -34,6 +42,7 @@ export interface ExplainPlan {
 export interface Plan {
   overhead: OverheadPlan;
   responsive: ResponsivePlan;
+  flow: FlowPlan;
   explain: ExplainPlan;
 }
 
@@ -63,6 +72,7 @@ export const FULL: Plan = {
     catchUpMs: 15_000,
     scanMs: 240_000,
   },
+  flow: { rate: 2000, batch: 20, ms: 10_000, maxInFlight: 64 },
   explain: { calls: 20, ms: 60_000 },
 };
 
@@ -92,5 +102,6 @@ export const QUICK: Plan = {
     catchUpMs: 5000,
     scanMs: 20_000,
   },
+  flow: { rate: 200, batch: 10, ms: 2000, maxInFlight: 16 },
   explain: { calls: 5, ms: 10_000 },
 };
