@@ -6,7 +6,6 @@
  * browser's CPU, and the server's CPU per event with the flow on (set against the Events tab's).
  */
 import { openLoop } from '../../lib/fanout';
-import { FEED_BODY } from '../../lib/feed';
 import { HttpClient } from '../../lib/http';
 import { readProc } from '../../lib/proc';
 import type { BenchContext } from '../../lib/section';
@@ -14,7 +13,7 @@ import { fmt, int, renderTable } from '../../lib/table';
 import { sleep } from '../../lib/timing';
 import { lastSeq } from './admin';
 import type { FlowPlan } from './plan';
-import type { ResponsiveSetup } from './responsive';
+import { postBatch, type ResponsiveSetup } from './responsive';
 
 export interface FlowResult {
   eventsPerS: number;
@@ -39,14 +38,7 @@ export async function runFlow(ctx: BenchContext, plan: FlowPlan, s: ResponsiveSe
     plan.rate / plan.batch,
     { count: batches, ms: plan.ms },
     plan.maxInFlight,
-    async (i) => {
-      const records = Array.from({ length: plan.batch }, (_, j) => ({
-        title: 'bench',
-        n: i * plan.batch + j,
-        body: FEED_BODY,
-      }));
-      await w.expect(201, 'POST', `/api/v1/collections/${s.collection}/records/batch`, { records });
-    },
+    (i) => postBatch(w, s.collection, i, plan.batch),
   ).finally(() => w.close());
   const wallMs = performance.now() - t0;
   const browserMs = browser();

@@ -59,6 +59,16 @@ export interface ResponsiveResult {
   lastSeq: number;
 }
 
+/** Writes batch `i` of `batch` created records (`n` numbers them across the run): one event each. */
+export async function postBatch(w: HttpClient, collection: string, i: number, batch: number): Promise<void> {
+  const records = Array.from({ length: batch }, (_, j) => ({
+    title: 'bench',
+    n: i * batch + j,
+    body: FEED_BODY,
+  }));
+  await w.expect(201, 'POST', `/api/v1/collections/${collection}/records/batch`, { records });
+}
+
 /** `n` and the timestamp (epoch ms) of every event in (from, to], by seq, from the event log. */
 async function logged(
   admin: HttpClient,
@@ -107,13 +117,8 @@ export async function runResponsive(
     { count: batches, ms: plan.ms },
     plan.maxInFlight,
     async (i) => {
-      const records = Array.from({ length: plan.batch }, (_, j) => ({
-        title: 'bench',
-        n: i * plan.batch + j,
-        body: FEED_BODY,
-      }));
       sentAt[i] = Date.now();
-      await w.expect(201, 'POST', `/api/v1/collections/${s.collection}/records/batch`, { records });
+      await postBatch(w, s.collection, i, plan.batch);
       ackAt[i] = Date.now();
     },
   ).finally(() => w.close());
