@@ -62,7 +62,9 @@ export function EventDetail({
       </dl>
       {f && (
         <section aria-label="Fan-out" data-testid="fanout">
-          <h3 title={summary?.instances.join(', ')}>Fan-out{summary ? fanoutWhere(summary.instances) : ''}</h3>
+          <h3 title={summary?.instances.join(', ')}>
+            Fan-out{summary ? fanoutWhere(summary.instances) : ''}
+          </h3>
           <div className="mon-counts">
             <Count label="candidates" n={f.candidates} />
             <Count label="matched" n={f.matched} />
